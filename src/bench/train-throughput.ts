@@ -1,0 +1,82 @@
+/**
+ * `npm run bench:train`: training throughput next to the wasm matMul peak measured in the same
+ * process. Prints tokens/s, achieved GFLOP/s (counted matMul FLOPs: forward + backward) and the
+ * ratio to the peak. Synthetic data of Flickr8k's shape, so it needs no dataset.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { captionLoss, paramsFromWeights } from '../model/decoder';
+import { FEATURE_DIM } from '../model/encoder';
+import { mulberry32 } from '../model/prng';
+import { initWeights, WEIGHT_NAMES } from '../model/weights';
+import { flagNumber, parseFlags } from '../train/cli';
+import { initBackend } from '../train/node-backend';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+export function matMulPeak(m: number, k: number, n: number, reps: number): number {
+  const a = tf.randomUniform([m, k]) as tf.Tensor2D;
+  const b = tf.randomUniform([k, n]) as tf.Tensor2D;
+  tf.matMul(a, b).dispose(); // warm-up
+  const times: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    times.push(performance.now() - t0);
+    c.dispose();
+  }
+  tf.dispose([a, b]);
+  return (2 * m * k * n) / (median(times) / 1000) / 1e9;
+}
+
+/** matMul FLOPs of one training step (forward, and 2× for the backward pass). */
+export function trainStepFlops(B: number, T: number, E: number, H: number, V: number): number {
+  const N = B * T;
+  const forward = 2 * N * E * 4 * H + 2 * N * H * 4 * H + 2 * N * H * V + 2 * B * FEATURE_DIM * E + 2 * B * (E * 4 * H + H * 4 * H);
+  return 3 * forward;
+}
+
+async function main() {
+  const { flags } = parseFlags();
+  console.log(`backend: ${await initBackend('wasm')}`);
+  const H = flagNumber(flags, 'hidden', 512);
+  const E = flagNumber(flags, 'embed', 256);
+  const V = flagNumber(flags, 'vocab', 3073);
+  const B = flagNumber(flags, 'batch', 128);
+  const T = flagNumber(flags, 'length', 12);
+  const steps = flagNumber(flags, 'steps', 6);
+  const peak = matMulPeak(1024, 512, 3000, 5);
+  const config = { vocabSize: V, embedDim: E, hiddenDim: H, featureDim: FEATURE_DIM };
+  const params = paramsFromWeights(initWeights(config, 1), true);
+  const vars = WEIGHT_NAMES.map((n) => params[n] as tf.Variable);
+  const optimizer = tf.train.adam(1e-3);
+  const random = mulberry32(5);
+  const ids = () => Int32Array.from({ length: B * T }, () => 3 + Math.floor(random() * (V - 3)));
+  const times: number[] = [];
+  for (let s = 0; s < steps + 1; s++) {
+    const t0 = performance.now();
+    tf.tidy(() => {
+      const features = tf.randomUniform([B, FEATURE_DIM]) as tf.Tensor2D;
+      const { grads } = tf.variableGrads(() => captionLoss(params, { features, inputs: ids(), targets: ids(), length: T }, 0.3), vars);
+      optimizer.applyGradients(grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
+    });
+    tf.tidy(() => vars[0]!.dataSync());
+    if (s > 0) times.push(performance.now() - t0); // the first step compiles and allocates
+  }
+  const sec = median(times) / 1000;
+  const gflops = trainStepFlops(B, T, E, H, V) / sec / 1e9;
+  const row = (k: string, v: string) => console.log(`${k.padEnd(34)} ${v}`);
+  row('shape', `B=${B} T=${T} E=${E} H=${H} V=${V}`);
+  row('matMul peak (1024×512·512×3000)', `${peak.toFixed(1)} GFLOP/s`);
+  row('train step (median)', `${(sec * 1000).toFixed(0)} ms`);
+  row('throughput', `${((B * T) / sec).toFixed(0)} tokens/s`);
+  row('achieved', `${gflops.toFixed(1)} GFLOP/s = ${((100 * gflops) / peak).toFixed(0)} % of peak`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,125 @@
+/**
+ * `npm run train`: Show and Tell on Flickr8k train with CenterNet features, starting from the
+ * pre-trained language model (unless --no-pretrain). Early stopping on dev CIDEr-D (greedy); the
+ * test split is not touched here. Keeps the best weights in <work>/<run>/best.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { batchedGreedy } from '../model/batched-greedy';
+import { paramsFromWeights, weightsFromParams } from '../model/decoder';
+import { FEATURE_DIM } from '../model/encoder';
+import { scoreCaptions } from '../model/metrics';
+import { Vocabulary } from '../model/vocab';
+import { initWeights, loadWeights, WEIGHT_NAMES } from '../model/weights';
+import { dataDirs, flagNumber, flagString, Logger, parseFlags, workDir, runIfMain } from './cli';
+import { loadFlickr8kText, toExamples } from './corpus';
+import { requireDir } from './data';
+import { loadFeatures } from './features';
+import { initBackend } from './node-backend';
+import { fsReader, writeModelDir } from './node-files';
+import { modelConfig } from './pretrain';
+import { runTraining, type LoopState } from './trainer';
+
+/** Per-dimension mean and std of the training features; folded into W_I, b_I at export. */
+export interface FeatureNorm {
+  mean: number[];
+  std: number[];
+}
+
+export function featureNorm(rows: Float32Array[]): FeatureNorm {
+  const D = rows[0]!.length;
+  const mean = new Array<number>(D).fill(0);
+  const sq = new Array<number>(D).fill(0);
+  for (const r of rows) for (let d = 0; d < D; d++) {
+    mean[d]! += r[d]!;
+    sq[d]! += r[d]! * r[d]!;
+  }
+  const n = rows.length;
+  return { mean: mean.map((m) => m / n), std: sq.map((s, d) => Math.sqrt(Math.max(s / n - (mean[d]! / n) ** 2, 0)) + 1e-3) };
+}
+
+export function normalise(f: Float32Array, norm: FeatureNorm): Float32Array {
+  return f.map((v, d) => (v - norm.mean[d]!) / norm.std[d]!);
+}
+
+export function featureMatrix(images: string[], features: Map<string, Float32Array>, norm: FeatureNorm): Float32Array {
+  const out = new Float32Array(images.length * FEATURE_DIM);
+  images.forEach((img, i) => {
+    const f = features.get(img);
+    if (!f) throw new Error(`no feature for ${img}: rerun \`npm run features\``);
+    out.set(normalise(f, norm), i * FEATURE_DIM);
+  });
+  return out;
+}
+
+async function main() {
+  const { flags } = parseFlags();
+  const dirs = dataDirs(flags);
+  requireDir(dirs.flickr8k, 'Flickr8k');
+  const work = workDir(flags);
+  const run = flagString(flags, 'run', 'train');
+  const runDir = path.join(work, run);
+  const logger = new Logger(path.join(work, 'logs', `${run}.log`));
+  const seed = flagNumber(flags, 'seed', 1);
+  logger.log(`${run}: backend ${await initBackend('wasm')}`);
+
+  const vocabFile = path.join(work, 'vocab.json');
+  if (!existsSync(vocabFile)) throw new Error(`${vocabFile} not found: run \`npm run pretrain\` first (it builds the vocabulary)`);
+  const vocab = Vocabulary.fromJSON(JSON.parse(readFileSync(vocabFile, 'utf8')));
+  const text = loadFlickr8kText(dirs.flickr8k);
+  const features = loadFeatures(work);
+  const norm = featureNorm(text.train.map((img) => features.get(img)!));
+  writeFileSync(path.join(work, 'feature-norm.json'), JSON.stringify(norm));
+  const trainFeatures = featureMatrix(text.train, features, norm);
+  const devLimit = flagNumber(flags, 'dev-limit', 1000);
+  const dev = text.dev.slice(0, devLimit);
+  const devFeatures = featureMatrix(dev, features, norm);
+
+  const examples = text.train.flatMap((img, i) => toExamples(text.captions.get(img) ?? [], vocab, () => i));
+  const config = modelConfig(flags, vocab.size);
+  const usePretrain = !flags['no-pretrain'];
+  const pretrained = flagString(flags, 'pretrained', path.join(work, 'pretrained'));
+  let init = initWeights(config, seed);
+  if (usePretrain) {
+    const loaded = await loadWeights(fsReader(pretrained));
+    if (JSON.stringify(loaded.config) !== JSON.stringify(config)) throw new Error(`pre-trained model at ${pretrained} has config ${JSON.stringify(loaded.config)}, this run needs ${JSON.stringify(config)}`);
+    init = loaded.weights;
+    // W_I saw only zero features in pre-training; keep its fresh initialisation, and b_I too.
+    init['image/Wi'] = initWeights(config, seed)['image/Wi'];
+  }
+  const params = paramsFromWeights(init, true);
+  const settings = {
+    batchSize: flagNumber(flags, 'batch', 128),
+    learningRate: flagNumber(flags, 'lr', 1e-3),
+    lrDecay: flagNumber(flags, 'lr-decay', 0.85),
+    dropout: flagNumber(flags, 'dropout', 0.3),
+    clipNorm: 5,
+    seed,
+    epochs: flagNumber(flags, 'epochs', 8),
+    minutes: flagNumber(flags, 'minutes', 45),
+    checkpointMinutes: 3,
+    evalEvery: flagNumber(flags, 'eval-every', 117),
+  };
+  logger.log(`${run}: ${examples.length} training captions of ${text.train.length} images, dev ${dev.length} images, pretrain ${usePretrain ? pretrained : 'none'}, config ${JSON.stringify(config)}, settings ${JSON.stringify(settings)}`);
+
+  const devRefs = dev.map((img) => (text.captions.get(img) ?? []).map((c) => c.join(' ')));
+  const evaluate = () => {
+    const tokens = batchedGreedy(params, devFeatures, FEATURE_DIM, 20);
+    const items = tokens.map((t, i) => ({ candidate: vocab.decode(t).join(' '), references: devRefs[i]! }));
+    const s = scoreCaptions(items).corpus;
+    const distinct = new Set(items.map((it) => it.candidate)).size / items.length;
+    return { score: s['CIDEr-D'], metrics: { 'dev CIDEr-D': s['CIDEr-D'], 'dev BLEU-4': s['BLEU-4'], 'dev BLEU-1': s['BLEU-1'], distinct } };
+  };
+  const onBest = (state: LoopState) => {
+    const w = weightsFromParams(params);
+    writeModelDir(path.join(runDir, 'best'), config, w, vocab, { meta: { stage: run, step: state.step, epoch: state.epoch, pretrain: usePretrain, settings, featureNorm: 'feature-norm.json' } });
+  };
+  const patience = flagNumber(flags, 'patience', 4);
+  const state = await runTraining({ label: run, params, examples, features: trainFeatures, featureDim: FEATURE_DIM, settings, checkpointDir: path.join(work, 'checkpoints', run), logger, evaluate, onBest, patience });
+  writeFileSync(path.join(runDir, 'history.json'), JSON.stringify({ run, config, settings, pretrain: usePretrain, state }, null, 1));
+  logger.log(`${run}: best dev CIDEr-D ${state.best?.score.toFixed(4)} at step ${state.best?.step}; weights in ${path.join(runDir, 'best')}`);
+  tf.dispose(WEIGHT_NAMES.map((n) => params[n]));
+}
+
+runIfMain(import.meta.url, main);

@@ -1,0 +1,201 @@
+/**
+ * The training loop shared by `pretrain` (caption text alone) and `train` (Flickr8k with images):
+ * length-bucketed batches (no padding, no mask), Adam with global-norm clipping, seeded shuffles,
+ * a progress bar with ETA, periodic resumable checkpoints, and an optional evaluation hook.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { captionLoss, type DecoderParams } from '../model/decoder';
+import { mulberry32, shuffle } from '../model/prng';
+import { END_ID, START_ID } from '../model/vocab';
+import { WEIGHT_NAMES, type WeightName } from '../model/weights';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint';
+import type { Logger } from './cli';
+import { Progress } from './cli';
+
+export interface Example {
+  /** Word ids, without `<start>`/`<end>`. */
+  words: number[];
+  /** Row of the feature matrix, or -1 for text-only pre-training (x₋₁ = b_I). */
+  image: number;
+}
+
+export interface TrainSettings {
+  batchSize: number;
+  learningRate: number;
+  /** The learning rate is multiplied by this at the start of every epoch after the first. */
+  lrDecay: number;
+  dropout: number;
+  clipNorm: number;
+  seed: number;
+  epochs: number;
+  /** Stop (after a checkpoint) when this many minutes have passed in this run. */
+  minutes: number;
+  /** Checkpoint every this many minutes. */
+  checkpointMinutes: number;
+  /** Evaluate every this many batches (0: only at the end of each epoch). */
+  evalEvery: number;
+}
+
+/** Batches of equal caption length, shuffled within and across lengths, reproducible per (seed, epoch). */
+export function makeBatches(examples: readonly Example[], batchSize: number, seed: number, epoch: number): Example[][] {
+  const random = mulberry32(seed * 1000 + epoch);
+  const byLength = new Map<number, Example[]>();
+  for (const e of examples) {
+    const list = byLength.get(e.words.length) ?? [];
+    list.push(e);
+    byLength.set(e.words.length, list);
+  }
+  const batches: Example[][] = [];
+  for (const len of [...byLength.keys()].sort((a, b) => a - b)) {
+    const list = shuffle(byLength.get(len)!, random);
+    for (let k = 0; k < list.length; k += batchSize) batches.push(list.slice(k, k + batchSize));
+  }
+  return shuffle(batches, random);
+}
+
+export interface LoopState {
+  epoch: number;
+  batch: number;
+  step: number;
+  tokens: number;
+  seconds: number;
+  history: { step: number; epoch: number; loss: number; [k: string]: number }[];
+  best: { score: number; step: number } | null;
+  extra?: Record<string, unknown>;
+}
+
+export interface EvalResult {
+  /** Higher is better; drives best-checkpoint selection and early stopping. */
+  score: number;
+  metrics: Record<string, number>;
+}
+
+export interface RunOptions {
+  label: string;
+  params: DecoderParams;
+  examples: Example[];
+  features: Float32Array | null;
+  featureDim: number;
+  settings: TrainSettings;
+  checkpointDir: string;
+  logger: Logger;
+  evaluate?: () => EvalResult;
+  /** Called when the evaluation score improves (e.g. to save the best weights). */
+  onBest?: (state: LoopState) => void;
+  /** Stop after this many evaluations without improvement (0: never). */
+  patience?: number;
+  extraState?: Record<string, unknown>;
+}
+
+export async function runTraining(o: RunOptions): Promise<LoopState> {
+  const s = o.settings;
+  const vars = WEIGHT_NAMES.map((n) => o.params[n] as tf.Variable);
+  const optimizer = tf.train.adam(s.learningRate);
+  let state: LoopState = { epoch: 0, batch: 0, step: 0, tokens: 0, seconds: 0, history: [], best: null, extra: o.extraState };
+
+  const ckpt = loadCheckpoint<LoopState>(o.checkpointDir);
+  if (ckpt) {
+    for (const n of WEIGHT_NAMES) (o.params[n] as tf.Variable).assign(tf.tensor(ckpt.params[n]!.data, ckpt.params[n]!.shape));
+    // Adam creates its moment variables lazily; one zero-gradient step creates them, then they are overwritten.
+    optimizer.applyGradients(Object.fromEntries(vars.map((v) => [v.name, tf.zerosLike(v)])) as unknown as Parameters<typeof optimizer.applyGradients>[0]);
+    await optimizer.setWeights(Object.entries(ckpt.optimizer).map(([name, a]) => ({ name, tensor: tf.tensor(a.data, a.shape) })));
+    state = ckpt.state;
+    o.logger.log(`${o.label}: resumed from ${o.checkpointDir} at epoch ${state.epoch}, batch ${state.batch}, step ${state.step}`);
+  }
+
+  const save = async () => saveCheckpoint(o.checkpointDir, o.params, await optimizer.getWeights(), state);
+  const totalBatches = s.epochs * makeBatches(o.examples, s.batchSize, s.seed, 0).length;
+  const progress = new Progress(o.label, totalBatches, state.epoch * Math.ceil(totalBatches / s.epochs) + state.batch);
+  const runStart = performance.now();
+  let lastCkpt = runStart;
+  let recentLoss = 0;
+  let recentCount = 0;
+  let stale = 0;
+  const E = o.featureDim;
+
+  const evaluate = () => {
+    if (!o.evaluate) return false;
+    const t0 = performance.now();
+    const r = o.evaluate();
+    const improved = !state.best || r.score > state.best.score;
+    state.history.push({ step: state.step, epoch: state.epoch + state.batch / 1e9, loss: recentCount ? recentLoss / recentCount : NaN, ...r.metrics });
+    o.logger.log(`${o.label}: eval at step ${state.step} (epoch ${state.epoch}, batch ${state.batch}): ${JSON.stringify(r.metrics)}${improved ? ' (best so far)' : ''} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    if (improved) {
+      state.best = { score: r.score, step: state.step };
+      stale = 0;
+      o.onBest?.(state);
+    } else stale++;
+    return o.patience ? stale >= o.patience : false;
+  };
+
+  outer: for (; state.epoch < s.epochs; state.epoch++, state.batch = 0) {
+    const batches = makeBatches(o.examples, s.batchSize, s.seed, state.epoch);
+    // AdamOptimizer reads its learningRate field at every update, so setting it schedules the rate.
+    (optimizer as unknown as { learningRate: number }).learningRate = s.learningRate * Math.pow(s.lrDecay, state.epoch);
+    for (; state.batch < batches.length; ) {
+      const batch = batches[state.batch]!;
+      const B = batch.length;
+      const T = batch[0]!.words.length + 1;
+      const inputs = new Int32Array(B * T);
+      const targets = new Int32Array(B * T);
+      const feats = new Float32Array(B * E);
+      batch.forEach((ex, b) => {
+        inputs[b * T] = START_ID;
+        ex.words.forEach((w, t) => {
+          inputs[b * T + t + 1] = w;
+          targets[b * T + t] = w;
+        });
+        targets[b * T + T - 1] = END_ID;
+        if (ex.image >= 0 && o.features) feats.set(o.features.subarray(ex.image * E, (ex.image + 1) * E), b * E);
+      });
+      const t0 = performance.now();
+      tf.tidy(() => {
+        const features = tf.tensor2d(feats, [B, E]);
+        const { value, grads } = tf.variableGrads(() => captionLoss(o.params, { features, inputs, targets, length: T }, s.dropout), vars);
+        // Global-norm clipping keeps early LSTM steps from blowing up.
+        const norm = Math.sqrt(Object.values(grads).reduce((a, g) => a + (tf.sum(tf.square(g)).dataSync()[0] as number), 0));
+        const scale = norm > s.clipNorm ? s.clipNorm / norm : 1;
+        const clipped = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, scale === 1 ? g : tf.mul(g, scale)]));
+        optimizer.applyGradients(clipped as unknown as Parameters<typeof optimizer.applyGradients>[0]);
+        recentLoss += value.dataSync()[0]!;
+        recentCount++;
+      });
+      state.seconds += (performance.now() - t0) / 1000;
+      state.tokens += B * T;
+      state.step++;
+      state.batch++;
+      progress.tick(1, `loss ${(recentLoss / recentCount).toFixed(3)} ${(state.tokens / state.seconds).toFixed(0)} tok/s`);
+      if (state.step % 200 === 0) {
+        o.logger.log(`${o.label}: step ${state.step} epoch ${state.epoch} batch ${state.batch}/${batches.length} loss ${(recentLoss / recentCount).toFixed(4)} ${(state.tokens / state.seconds).toFixed(0)} tok/s`);
+        state.history.push({ step: state.step, epoch: state.epoch, loss: recentLoss / recentCount });
+        recentLoss = 0;
+        recentCount = 0;
+      }
+      if (s.evalEvery > 0 && state.step % s.evalEvery === 0 && evaluate()) {
+        o.logger.log(`${o.label}: early stop (no improvement in ${o.patience} evaluations)`);
+        await save();
+        break outer;
+      }
+      const now = performance.now();
+      if (now - lastCkpt > s.checkpointMinutes * 60e3) {
+        await save();
+        lastCkpt = now;
+      }
+      if (now - runStart > s.minutes * 60e3) {
+        o.logger.log(`${o.label}: time budget of ${s.minutes} min reached at epoch ${state.epoch} batch ${state.batch}; checkpoint saved, rerun to resume`);
+        await save();
+        return state;
+      }
+    }
+    if (s.evalEvery === 0 && evaluate()) {
+      o.logger.log(`${o.label}: early stop (no improvement in ${o.patience} evaluations)`);
+      state.epoch++;
+      state.batch = 0;
+      await save();
+      break;
+    }
+  }
+  if (state.epoch >= s.epochs) await save();
+  o.logger.log(`${o.label}: done: ${state.step} steps, ${state.tokens} tokens, ${(state.tokens / state.seconds).toFixed(0)} tok/s`);
+  return state;
+}

@@ -1,0 +1,34 @@
+/** Debian's Chromium driven by playwright-core (design.md §7): no browser download, no background traffic. */
+import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+export function launch(): Promise<Browser> {
+  // chromium.launch uses a fresh temporary profile each time.
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Console errors and uncaught exceptions of a page, collected from the moment it opens. */
+export function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m: ConsoleMessage) => {
+    if (m.type() === 'error') errors.push(`console.error: ${m.text()} (${m.location().url})`);
+  });
+  page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
+  return errors;
+}
+
+/** Waits for a non-empty caption; on timeout, the status line says why. */
+export async function waitForCaption(page: Page, timeout = 90_000): Promise<string> {
+  try {
+    await page.waitForFunction(() => (document.querySelector('[data-testid="caption"]')?.textContent ?? '').trim().length > 0, null, { timeout });
+  } catch (e) {
+    const status = await page.locator('[data-testid="status"]').textContent();
+    throw new Error(`no caption after ${timeout} ms; the page's status line says: ${status}`, { cause: e });
+  }
+  return ((await page.locator('[data-testid="caption"]').textContent()) ?? '').trim();
+}
