@@ -5,15 +5,12 @@
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { encodeImage, topClasses, type RgbImage } from '../model/encoder';
 import { beamSearch, captionText, loadCaptioner, type Captioner, type FileReader } from '../model/index';
+import { DEFAULT_BEAM } from '../model/search';
 import type { BeamOptions, Trace } from '../model/trace';
 import { withBase } from './paths';
 
-/**
- * Beam of 3 as in the paper; captions are short, 20 words is plenty. Length normalisation
- * (score = log p / length^0.7, Wu et al. 2016) because a plain sum of log p favours short captions:
- * with alpha 0 the fixture decoder's best beam is the empty caption (`<end>` first) for every photo.
- */
-export const BEAM: BeamOptions = { beamWidth: 3, maxLength: 20, alpha: 0.7 };
+/** The page decodes like the caption CLI and the reported test figures (beam 3, no length normalisation). */
+export const BEAM: BeamOptions = DEFAULT_BEAM;
 
 /** Reads `{"decoder": "<name>"}`; the name becomes a URL folder, so only plain names pass. */
 export function decoderName(json: unknown): string {

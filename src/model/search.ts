@@ -14,11 +14,16 @@ import { END_ID, START_ID, UNK_ID } from './vocab';
 
 export const MASKED_TOKENS = [START_ID, UNK_ID] as const;
 const DEFAULT_TOP_K = 10;
+export const DEFAULT_MIN_LENGTH = 1;
 
-/** Copy of the logits with masked tokens at −∞. */
-export function maskLogits(logits: Float32Array): Float32Array {
+/** The decoding the site, the caption CLI and the reported test figures use unless told otherwise. */
+export const DEFAULT_BEAM: BeamOptions = { beamWidth: 3, alpha: 0, maxLength: 20, minLength: DEFAULT_MIN_LENGTH };
+
+/** Copy of the logits with masked tokens at −∞; `<end>` too while the caption is shorter than minLength. */
+export function maskLogits(logits: Float32Array, t = Infinity, minLength = DEFAULT_MIN_LENGTH): Float32Array {
   const out = Float32Array.from(logits);
   for (const id of MASKED_TOKENS) if (id < out.length) out[id] = -Infinity;
+  if (t < minLength) out[END_ID] = -Infinity;
   return out;
 }
 
@@ -78,7 +83,7 @@ function decodePath(model: StepModel, feature: Float32Array, opts: DecodeOptions
   for (let t = 0; t < opts.maxLength; t++) {
     const out = model.step([state], [input]);
     state = out.states[0]!;
-    const logits = maskLogits(out.logits[0]!);
+    const logits = maskLogits(out.logits[0]!, t, opts.minLength);
     const logp = logSoftmax(logits);
     const forced = t < prefix.length;
     const chosen = forced ? prefix[t]! : choose(logits, logp, t);
@@ -153,7 +158,7 @@ export function beamSearch(model: StepModel, feature: Float32Array, opts: BeamOp
     // among them are what the tree shows as cut.
     const candidates: { parent: number; token: number; tokenLogp: number; logp: number }[] = [];
     live.forEach((l, b) => {
-      const logits = maskLogits(out.logits[b]!);
+      const logits = maskLogits(out.logits[b]!, t, opts.minLength);
       const logp = logSoftmax(logits);
       produced.set(l.node.id, { gates: out.gates[b]!, logits, logp });
       l.node.gates = out.gates[b]!;

@@ -84,6 +84,8 @@ export type DecoderKind = 'greedy' | 'sample' | 'beam';
 
 export interface DecodeOptions {
   maxLength: number;
+  /** `<end>` is masked before this many words (default 1: an empty caption is never useful). */
+  minLength?: number;
   /** Tokens forced at the start of the caption (what-if); decoding continues from them. */
   prefix?: number[];
   /** How many of p_t's best tokens each step records. */

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { encodeImage } from '../model/encoder';
 import { captionText, loadCaptioner } from '../model/index';
-import { beamSearch, greedy } from '../model/search';
+import { beamSearch, DEFAULT_BEAM, greedy } from '../model/search';
 import { fail, flagNumber, flagString, parseFlags, runIfMain } from './cli';
 import { decodeImageFile } from './decode-image';
 import { centernetPath, initBackend, loadGraphModelFromFile } from './node-backend';
@@ -19,8 +19,8 @@ async function main() {
   if (positional.length === 0 || flags['help']) {
     fail('usage: npm run --silent caption -- [--json] [--beam K] [--model DIR] FILE...');
   }
-  const beamWidth = flagNumber(flags, 'beam', 3);
-  const maxLength = flagNumber(flags, 'max-length', 20);
+  const beamWidth = flagNumber(flags, 'beam', DEFAULT_BEAM.beamWidth);
+  const maxLength = flagNumber(flags, 'max-length', DEFAULT_BEAM.maxLength);
   const current = JSON.parse(readFileSync('public/models/current.json', 'utf8')).decoder as string;
   const modelDir = flagString(flags, 'model', path.resolve('public/models', current));
   await initBackend('wasm');
@@ -29,7 +29,7 @@ async function main() {
   for (const file of positional) {
     try {
       const { feature } = encodeImage(encoder, await decodeImageFile(file));
-      const trace = beamWidth > 1 ? beamSearch(captioner.decoder, feature, { beamWidth, alpha: 0, maxLength }) : greedy(captioner.decoder, feature, { maxLength });
+      const trace = beamWidth > 1 ? beamSearch(captioner.decoder, feature, { ...DEFAULT_BEAM, beamWidth, maxLength }) : greedy(captioner.decoder, feature, { maxLength, minLength: DEFAULT_BEAM.minLength });
       results.push({ file, caption: captionText(trace, captioner.vocab), logp: Number(trace.logp.toFixed(4)) });
     } catch (e) {
       results.push({ file, error: `could not caption this file: ${e instanceof Error ? e.message : String(e)}` });

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { captionText, loadCaptioner, type Captioner } from '../model/index';
 import { scoreCaptions } from '../model/metrics';
-import { beamSearch, greedy } from '../model/search';
+import { beamSearch, DEFAULT_BEAM, greedy } from '../model/search';
 import type { Trace } from '../model/trace';
 import { dataDirs, flagNumber, flagString, Logger, parseFlags, Progress, workDir, runIfMain } from './cli';
 import { loadFlickr8kText } from './corpus';
@@ -19,11 +19,11 @@ import { loadFeatures } from './features';
 import { initBackend } from './node-backend';
 import { fsReader } from './node-files';
 
-export const EVAL_MAX_LENGTH = 20;
+export const EVAL_MAX_LENGTH = DEFAULT_BEAM.maxLength;
 
 export type DecoderSetting = { name: string; run: (c: Captioner, f: Float32Array) => Trace };
-export const beam = (k: number): DecoderSetting => ({ name: `beam ${k}`, run: (c, f) => beamSearch(c.decoder, f, { maxLength: EVAL_MAX_LENGTH, beamWidth: k, alpha: 0 }) });
-export const GREEDY: DecoderSetting = { name: 'greedy', run: (c, f) => greedy(c.decoder, f, { maxLength: EVAL_MAX_LENGTH }) };
+export const beam = (k: number): DecoderSetting => ({ name: `beam ${k}`, run: (c, f) => beamSearch(c.decoder, f, { ...DEFAULT_BEAM, beamWidth: k }) });
+export const GREEDY: DecoderSetting = { name: 'greedy', run: (c, f) => greedy(c.decoder, f, { maxLength: EVAL_MAX_LENGTH, minLength: DEFAULT_BEAM.minLength }) };
 
 export function captionAll(c: Captioner, setting: DecoderSetting, images: string[], features: Map<string, Float32Array>, label: string): Map<string, { caption: string; logp: number }> {
   const out = new Map<string, { caption: string; logp: number }>();
@@ -94,7 +94,7 @@ async function main() {
   }
   const seconds = (performance.now() - t0) / 1000;
   mkdirSync(evalDir, { recursive: true });
-  const meta = { model: path.relative(process.cwd(), modelDir), split: 'Flickr8k test', images: images.length, maxLength: EVAL_MAX_LENGTH, alpha: 0, command: 'npm run eval', date: new Date().toISOString().slice(0, 10), seconds: Math.round(seconds) };
+  const meta = { model: path.relative(process.cwd(), modelDir), split: 'Flickr8k test', images: images.length, maxLength: EVAL_MAX_LENGTH, minLength: DEFAULT_BEAM.minLength, alpha: DEFAULT_BEAM.alpha, command: 'npm run eval', date: new Date().toISOString().slice(0, 10), seconds: Math.round(seconds) };
   writeFileSync(path.join(evalDir, 'metrics.json'), JSON.stringify({ ...meta, table }, null, 1) + '\n');
   const captions = Object.fromEntries([...beam3!].sort(([a], [b]) => (a < b ? -1 : 1)).map(([img, c]) => [img, c.caption]));
   writeFileSync(captionsFile, JSON.stringify({ ...meta, decoder: 'beam 3', captions }, null, 1) + '\n');

@@ -14,15 +14,17 @@ beforeAll(async () => {
 const FEATURES = [1, 2, 3, 4, 5].map((s) => fakeFeature(560, s));
 const emittable = () => Array.from({ length: fx.config.vocabSize }, (_, i) => i).filter((i) => !(MASKED_TOKENS as readonly number[]).includes(i));
 
-/** Score every caption of at most L tokens by brute force: sequences ending in <end>, or cut at L. */
+/** Score every caption of at most L tokens by brute force: sequences ending in <end>, or cut at L (no empty caption). */
 function bruteForce(feature: Float32Array, L: number) {
   let best = { tokens: [] as number[], logp: -Infinity };
   const walk = (state: { h: Float32Array; c: Float32Array }, input: number, prefix: number[], logp: number) => {
     const out = model.step([state], [input]);
     const masked = Float32Array.from(out.logits[0]!);
     for (const m of MASKED_TOKENS) masked[m] = -Infinity;
+    if (prefix.length === 0) masked[END_ID] = -Infinity; // minimum length 1
     const lp = logSoftmax(masked);
     for (const tok of emittable()) {
+      if (lp[tok] === -Infinity) continue;
       const total = logp + lp[tok]!;
       const seq = [...prefix, tok];
       if (tok === END_ID || seq.length === L) {
@@ -122,6 +124,18 @@ describe('search', () => {
       // No finished node scores higher than the best.
       for (const n of nodes) if (n.status === 'finished') expect(n.score).toBeLessThanOrEqual(nodes[t.beam!.best]!.score + 1e-12);
     }
+  });
+
+  it('<end> is masked before minLength words, and allowed from then on', () => {
+    for (const f of FEATURES) {
+      for (const minLength of [0, 1, 3]) {
+        const t = greedy(model, f, { maxLength: 10, minLength });
+        t.steps.forEach((s) => expect(s.logits[END_ID] === -Infinity).toBe(s.t < minLength));
+        expect(t.tokens.length).toBeGreaterThanOrEqual(Math.min(minLength, 10));
+      }
+    }
+    // The fixture often wants to stop at once: without the minimum, some captions are empty.
+    expect(FEATURES.some((f) => greedy(model, f, { maxLength: 10, minLength: 0 }).tokens.length === 0)).toBe(true);
   });
 
   it('a forced prefix is kept and decoding continues from it', () => {
