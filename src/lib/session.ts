@@ -7,6 +7,7 @@
  *   decoders on the cached feature — milliseconds.
  */
 import { topClasses, encodeImage, type RgbImage } from '../model/encoder';
+import { decodeFloat32, type ExampleFeatures } from '../model/example-features';
 import { beamSearch, DEFAULT_BEAM, greedy, sample } from '../model/search';
 import { $result, $state, $status, setState, type DecodeResult } from '../state/store';
 import type { AppState } from '../state/state';
@@ -28,6 +29,10 @@ export class Session {
   private encoded = new Map<string, Encoded>();
   private userImages = new Map<string, RgbImage>();
   private lastKey = '';
+  /** The settings each decoder's current trace was made with. */
+  private traceKeys = new Map<string, string>();
+  /** The example photos' encoder outputs, precomputed by `npm run example-features` (optional). */
+  private examples: ExampleFeatures | null = null;
 
   constructor(private readonly base: string) {}
 
@@ -35,11 +40,14 @@ export class Session {
     try {
       $status.set({ phase: 'loading', message: 'Starting TensorFlow.js…' });
       const backend = await initBackend(backendOrder(requestedBackend(location.search)), withBase(this.base, 'wasm/'));
+      this.examples = await fetchOk(withBase(this.base, 'models/example-features.json'))
+        .then((r) => r.json() as Promise<ExampleFeatures>)
+        .catch(() => null); // without it, examples are encoded live like uploads
       this.model = await loadLiveModel(this.base, (s) =>
         $status.set({ phase: 'loading', backend, message: s.stage === 'encoder' ? `Loading the image encoder… ${Math.round(s.fraction * 100)} %` : `Loading the decoder “${s.name}”…`, progress: s.stage === 'encoder' ? s.fraction : 1 }),
       );
       $status.set({ phase: 'ready', backend, message: `Model ready (${backend}).` });
-      $state.subscribe(() => void this.refresh());
+      $state.subscribe(() => this.scheduleRefresh());
     } catch (e) {
       $status.set({ phase: 'error', message: `The model could not be loaded: ${e instanceof Error ? e.message : String(e)}` });
     }
@@ -58,11 +66,28 @@ export class Session {
     const cached = this.encoded.get(photo);
     if (cached) return cached;
     const model = this.model!;
+    const pre = this.userImages.has(photo) ? undefined : this.examples?.photos[photo];
+    if (pre) {
+      const result = { feature: decodeFloat32(pre.feature), classes: pre.classes };
+      this.encoded.set(photo, result);
+      return result;
+    }
     const image = this.userImages.get(photo) ?? (await decodeToRgb(await (await fetchOk(withBase(this.base, `examples/${photo}.jpg`))).blob()));
     const { feature, classScores } = encodeImage(model.encoder, image);
     const result = { feature, classes: topClasses(classScores, 5) };
     this.encoded.set(photo, result);
     return result;
+  }
+
+  private scheduled = false;
+  /** Coalesce bursts of state changes (a slider being dragged) into one re-decode per frame. */
+  private scheduleRefresh(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setTimeout(() => {
+      this.scheduled = false;
+      void this.refresh();
+    }, 0);
   }
 
   private async refresh(): Promise<void> {
@@ -77,15 +102,25 @@ export class Session {
       if (JSON.stringify([$state.get().photo, ...DECODE_KEYS.map((k) => $state.get()[k])]) !== key) return; // superseded
       const prefix = s.force.filter((w) => model.vocab.has(w)).map((w) => model.vocab.id(w));
       const base = { maxLength: DEFAULT_BEAM.maxLength, minLength: DEFAULT_BEAM.minLength, prefix };
+      // Each decoder reruns only when one of its own settings changed: a temperature slider
+      // re-samples, it does not redo the beam search.
+      const previous = $result.get();
+      const same = previous?.photo === s.photo && previous.feature === feature;
+      const reuse = <T>(name: keyof DecodeResult['traces'], settings: unknown[], run: () => T): T => {
+        const k = JSON.stringify(settings);
+        const cached = same ? this.traceKeys.get(name) === k : false;
+        this.traceKeys.set(name, k);
+        return cached ? (previous!.traces[name] as T) : run();
+      };
       const result: DecodeResult = {
         photo: s.photo,
         feature,
         classes,
         words: model.vocab.words,
         traces: {
-          greedy: greedy(model.decoder, feature, base),
-          sample: sample(model.decoder, feature, { ...base, temperature: s.temperature, sampleTopK: s.topk, seed: s.seed }),
-          beam: beamSearch(model.decoder, feature, { ...base, beamWidth: s.k, alpha: s.alpha }),
+          greedy: reuse('greedy', [s.force], () => greedy(model.decoder, feature, base)),
+          sample: reuse('sample', [s.force, s.temperature, s.topk, s.seed], () => sample(model.decoder, feature, { ...base, temperature: s.temperature, sampleTopK: s.topk, seed: s.seed })),
+          beam: reuse('beam', [s.force, s.k, s.alpha], () => beamSearch(model.decoder, feature, { ...base, beamWidth: s.k, alpha: s.alpha })),
         },
         precomputed: false,
       };

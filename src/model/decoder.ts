@@ -153,17 +153,30 @@ export class TfDecoder implements StepModel {
     });
     // One scope per step: a tidy around a whole search held ~150 MB per step (design.md §4b).
     const keys = ['i', 'f', 'o', 'g', 'c', 'h'] as const;
-    const tensors = tf.tidy(() => {
-      const out = lstmStep(lstmParams(this.params), x(), tf.tensor2d(hIn, [B, H]), tf.tensor2d(cIn, [B, H]));
-      const gates = keys.map((k) => out[k]);
-      return withLogits ? [...gates, tf.add(tf.matMul(out.h, this.params['output/Wo'] as tf.Tensor2D), this.params['output/bo'])] : gates;
-    });
-    const data = {} as Record<keyof CellOutput, Float32Array>;
-    keys.forEach((k, n) => (data[k] = tensors[n]!.dataSync() as Float32Array));
-    const logitData = withLogits ? (tensors[keys.length]!.dataSync() as Float32Array) : null;
-    tf.dispose(tensors);
-    const gates = states.map((_, b) => gatesOfRow(data, b, H));
     const V = this.vocabSize;
+    // One [B, 6H (+V)] tensor and one read-back per step: each dataSync has a fixed cost that
+    // seven separate reads paid seven times.
+    const packed = tf.tidy(() => {
+      const out = lstmStep(lstmParams(this.params), x(), tf.tensor2d(hIn, [B, H]), tf.tensor2d(cIn, [B, H]));
+      const parts: tf.Tensor2D[] = keys.map((k) => out[k]);
+      if (withLogits) parts.push(tf.add(tf.matMul(out.h, this.params['output/Wo'] as tf.Tensor2D), this.params['output/bo']) as tf.Tensor2D);
+      return tf.concat(parts, 1);
+    });
+    const all = packed.dataSync() as Float32Array;
+    packed.dispose();
+    const width = 6 * H + (withLogits ? V : 0);
+    const data = {} as Record<keyof CellOutput, Float32Array>;
+    keys.forEach((k, n) => {
+      const block = new Float32Array(B * H);
+      for (let b = 0; b < B; b++) block.set(all.subarray(b * width + n * H, b * width + (n + 1) * H), b * H);
+      data[k] = block;
+    });
+    let logitData: Float32Array | null = null;
+    if (withLogits) {
+      logitData = new Float32Array(B * V);
+      for (let b = 0; b < B; b++) logitData.set(all.subarray(b * width + 6 * H, (b + 1) * width), b * V);
+    }
+    const gates = states.map((_, b) => gatesOfRow(data, b, H));
     return {
       states: gates.map((g) => ({ h: g.h, c: g.c })),
       gates,

@@ -46,10 +46,27 @@ export function softmax(logits: ArrayLike<number>, temperature = 1): Float64Arra
 
 /** Indices of the k largest values, best first (ties: lower id first, so results are deterministic). */
 export function topIndices(values: ArrayLike<number>, k: number): number[] {
-  const idx: number[] = [];
-  for (let v = 0; v < values.length; v++) if (values[v]! > -Infinity) idx.push(v);
-  idx.sort((a, b) => values[b]! - values[a]! || a - b);
-  return idx.slice(0, k);
+  const n = values.length;
+  if (k <= 0) return [];
+  if (k * 8 >= n) {
+    const idx: number[] = [];
+    for (let v = 0; v < n; v++) if (values[v]! > -Infinity) idx.push(v);
+    idx.sort((a, b) => values[b]! - values[a]! || a - b);
+    return idx.slice(0, k);
+  }
+  // Partial selection: one pass keeping the best k in order. Sorting all of a 3,000-word
+  // vocabulary at every step was most of beam search's time in the page.
+  const best: number[] = [];
+  for (let v = 0; v < n; v++) {
+    const x = values[v]!;
+    if (x === -Infinity) continue;
+    if (best.length === k && x <= values[best[k - 1]!]!) continue; // equal value: the lower id already in wins
+    let i = best.length === k ? k - 1 : best.length;
+    while (i > 0 && values[best[i - 1]!]! < x) i--;
+    best.splice(i, 0, v);
+    if (best.length > k) best.pop();
+  }
+  return best;
 }
 
 export function entropy(logp: Float64Array): number {
@@ -108,7 +125,8 @@ export function greedy(model: StepModel, feature: Float32Array, opts: DecodeOpti
 export function drawToken(logits: Float32Array, temperature: number, sampleTopK: number, random: () => number): number {
   if (temperature <= 0) return topIndices(logits, 1)[0]!;
   const scaled = logSoftmax(logits, temperature);
-  const candidates = sampleTopK > 0 ? topIndices(scaled, sampleTopK) : topIndices(scaled, scaled.length);
+  // Without a top-k restriction every token is a candidate, in id order (no sort needed).
+  const candidates = sampleTopK > 0 ? topIndices(scaled, sampleTopK) : Array.from(scaled.keys()).filter((id) => scaled[id]! > -Infinity);
   let mass = 0;
   for (const id of candidates) mass += Math.exp(scaled[id]!);
   let u = random() * mass;

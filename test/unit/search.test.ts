@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { beamSearch, greedy, logSoftmax, MASKED_TOKENS, sample } from '../../src/model/search';
+import { mulberry32 } from '../../src/model/prng';
+import { beamSearch, greedy, logSoftmax, MASKED_TOKENS, sample, topIndices } from '../../src/model/search';
 import type { StepModel, Trace } from '../../src/model/trace';
 import { END_ID, START_ID } from '../../src/model/vocab';
 import { fakeFeature, loadFixture } from './helpers';
@@ -155,6 +156,19 @@ describe('search', () => {
       const b = greedy(fx.reference, f, { maxLength: 12 });
       expect(chosenPath(a)).toEqual(chosenPath(b));
       expect(a.logp).toBeCloseTo(b.logp, 4);
+    }
+  });
+});
+
+describe('topIndices', () => {
+  it('equals a full sort (ties to the lower id) for every k, with and without masked values', () => {
+    const random = mulberry32(3);
+    for (let trial = 0; trial < 50; trial++) {
+      const n = 1 + Math.floor(random() * 300);
+      // Few distinct values, so ties are common.
+      const values = Float64Array.from({ length: n }, () => (random() < 0.1 ? -Infinity : Math.floor(random() * 20)));
+      const full = Array.from(values.keys()).filter((i) => values[i]! > -Infinity).sort((a, b) => values[b]! - values[a]! || a - b);
+      for (const k of [1, 2, 3, 5, 10, 37, n]) expect(topIndices(values, k)).toEqual(full.slice(0, k));
     }
   });
 });
