@@ -5,6 +5,7 @@
  * does the scaling, so page and training see the same pixels up to JPEG decoder differences).
  */
 import type { RgbImage } from '../model/encoder';
+import { checkBeforeDecoding, checkSize, decodeFailureMessage, ImageInputError, MAX_FILE_BYTES, readImageHeader, uprightSize, type ImageHeader } from './image-checks';
 
 /**
  * Larger photos (a 12-megapixel phone picture) are scaled down first: preprocess holds the pixels
@@ -56,4 +57,48 @@ export async function decodeToRgb(blob: Blob): Promise<RgbImage> {
   } finally {
     bitmap.close();
   }
+}
+
+/** A reader's image, decoded, with notes on what was adjusted (transparency, animation, …). */
+export interface UserImage {
+  image: RgbImage;
+  header: ImageHeader;
+  notes: string[];
+}
+
+/**
+ * The reader's own file (upload, drop, paste): checked from its bytes first, so nothing that would
+ * exhaust memory or cannot be a photo reaches the decoder, then decoded with `decodeToRgb`.
+ * Throws ImageInputError with a sentence for the reader; never anything else.
+ */
+export async function decodeUserImage(blob: Blob): Promise<UserImage> {
+  if (blob.size > MAX_FILE_BYTES || blob.size === 0) {
+    const verdict = checkBeforeDecoding({ format: blob.size === 0 ? 'empty' : 'unknown' }, blob.size);
+    throw new ImageInputError(verdict.ok ? 'This file cannot be read.' : verdict.message);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await blob.arrayBuffer());
+  } catch {
+    throw new ImageInputError('The browser could not read this file (was it moved or deleted?). Please pick it again.');
+  }
+  const header = readImageHeader(bytes);
+  const before = checkBeforeDecoding(header, bytes.length);
+  if (!before.ok) throw new ImageInputError(before.message);
+  let image: RgbImage;
+  try {
+    // The decoder gets the bytes we checked, typed by what they are rather than what the OS said.
+    image = await decodeToRgb(new Blob([bytes as BlobPart]));
+  } catch {
+    throw new ImageInputError(decodeFailureMessage(header));
+  }
+  const notes = [...before.notes];
+  if (!uprightSize(header)) {
+    // The header did not tell the size (BMP variants, AVIF, …): apply the rule to the decoded size,
+    // which decodeToRgb has already capped at MAX_SIDE.
+    const after = checkSize(image.width, image.height);
+    if (!after.ok) throw new ImageInputError(after.message);
+    notes.push(...after.notes);
+  }
+  return { image, header, notes };
 }

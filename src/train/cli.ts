@@ -4,7 +4,10 @@ import path from 'node:path';
 
 export type Flags = Record<string, string | boolean>;
 
-/** `--name value`, `--name=value` and bare `--flag` (true). Positional arguments land in `_`. */
+/** Flags that never take a value, so `--json dog` leaves `dog` positional. */
+export const BOOLEAN_FLAGS = ['json', 'check', 'help', 'no-pretrain'];
+
+/** `--name value`, `--name=value` and bare `--flag` (true). Other arguments are positional. */
 export function parseFlags(argv = process.argv.slice(2)): { flags: Flags; positional: string[] } {
   const flags: Flags = {};
   const positional: string[] = [];
@@ -16,7 +19,7 @@ export function parseFlags(argv = process.argv.slice(2)): { flags: Flags; positi
     }
     const eq = arg.indexOf('=');
     if (eq > 0) flags[arg.slice(2, eq)] = arg.slice(eq + 1);
-    else if (i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) flags[arg.slice(2)] = argv[++i]!;
+    else if (!BOOLEAN_FLAGS.includes(arg.slice(2)) && i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) flags[arg.slice(2)] = argv[++i]!;
     else flags[arg.slice(2)] = true;
   }
   return { flags, positional };
