@@ -2,8 +2,10 @@
  * Frame times of the beam tree while it grows and while the reader hovers it, in headless Debian
  * Chromium on the wasm backend (design.md §7). Serves the built dist/ (run `npm run build` first).
  *
- *   npx tsx src/bench/beam-tree-frames.ts [k=10] [alpha=1]
+ *   npx tsx src/bench/beam-tree-frames.ts [k=10] [alpha=1] [alone]
  *
+ * `alone` detaches the explore page's other views first (their scripts still run on each step, but
+ * they no longer lay out or paint), to tell the tree's frame cost from the page's.
  * A requestAnimationFrame loop in the page records the interval between frames while the script
  * (1) steps the tree from the image step to the end, one step every 400 ms (entry animations run
  * 320 ms), (2) moves the mouse over every drawn node, (3) repeats (1) with every pruned candidate
@@ -19,6 +21,7 @@ import { launch } from '../../test/e2e/browser';
 
 const k = Number(process.argv[2] ?? 10);
 const alpha = Number(process.argv[3] ?? 1);
+const alone = process.argv[4] === 'alone';
 
 interface FrameStats {
   frames: number;
@@ -122,10 +125,11 @@ async function main(): Promise<void> {
     await page.goto(`${server.origin}/explore/?backend=wasm&k=${k}&alpha=${alpha}&step=0`);
     await page.waitForFunction((want) => (window as unknown as { __beamTree?: { snapshot(): { k: number } | null } }).__beamTree?.snapshot()?.k === want, k, { timeout: 120_000 });
     const total = await page.evaluate(() => (window as unknown as { __beamTree: { snapshot(): { nodes: unknown[] } } }).__beamTree.snapshot().nodes.length);
+    if (alone) await page.evaluate(`for (const el of [...document.querySelectorAll('article > *')]) if (!el.matches('[data-beam-tree]')) el.remove()`);
     await page.locator('[data-beam-tree]').scrollIntoViewIfNeeded();
 
     const load = (await import('node:os')).loadavg()[0]!.toFixed(1);
-    console.log(`beam tree frame times, k = ${k}, α = ${alpha}, ${total} nodes in the trace (headless Chromium, wasm backend, load average ${load})`);
+    console.log(`beam tree frame times, k = ${k}, α = ${alpha}, ${total} nodes in the trace (headless Chromium, wasm backend, load average ${load}${alone ? ', the tree alone on the page' : ''})`);
     console.log(`${'phase'.padEnd(26)} ${'frames'.padStart(6)} ${'median'.padStart(7)} ${'p95'.padStart(7)} ${'max'.padStart(7)} ${'fps50'.padStart(6)} ${'fps95'.padStart(6)} ${'tree ms 50/95'.padStart(13)}  (frame times in ms)`);
     const phase = async (name: string, kind: Kind, run: () => Promise<string>) => {
       const since = await count(page, kind);

@@ -60,8 +60,9 @@ describe('the chain rule with this caption’s factors', () => {
     expect(logSum).toMatch(/^\\log p\(S \\mid I\) = -\d\.\d\d - \d\.\d\d/);
     typesets(product);
     typesets(logSum);
-    // A long, unlikely caption: p(S|I) in powers of ten.
-    expect(chainRuleTotalsTex(t.sample).product).toMatch(/\\times 10\^\{-\d+\}$/);
+    // An unlikely caption (every word at p ≈ 0.05): p(S|I) in powers of ten.
+    const unlikely = { ...t.greedy, steps: t.greedy.steps.map((s) => ({ ...s, logp: -3 })), logp: -3 * t.greedy.steps.length };
+    expect(chainRuleTotalsTex(unlikely).product).toMatch(/\\times 10\^\{-\d+\}$/);
   });
 });
 
