@@ -39,9 +39,16 @@ export function syncWithUrl(win: Window = window): void {
   const { state, notes } = parseState(win.location.search);
   $state.set(state);
   $notes.set(notes);
-  $state.listen((s) => {
-    const url = `${win.location.pathname}${serializeState(s)}${win.location.hash}`;
-    win.history.replaceState(null, '', url);
+  // A setState with several keys fires once per key; write the URL once, after the last of them
+  // (replaceState is slow: six step clicks cost seconds when each key wrote it).
+  let queued = false;
+  $state.listen(() => {
+    if (queued) return;
+    queued = true;
+    queueMicrotask(() => {
+      queued = false;
+      win.history.replaceState(null, '', `${win.location.pathname}${serializeState($state.get())}${win.location.hash}`);
+    });
   });
 }
 

@@ -238,6 +238,34 @@ describe('beam tree (explore page, live model on wasm)', () => {
     await waitForTrace(page, 3);
   });
 
+  test('k = 10 stays readable: pruned candidates collapse into "+N more" stubs, and "Show all" draws them', async () => {
+    const k = page.locator('[data-beam-tree] [data-role="k"]');
+    await k.focus();
+    await page.keyboard.press('End');
+    const trace = await waitForTrace(page, 10);
+    await page.locator('[data-beam-tree] [data-role="step-all"]').click();
+    const nodes = await drawn(page);
+    const stubCounts = await page.$$eval(`${SVG} text.bt-stub:not(.exiting)`, (els) => els.map((e) => +(e as SVGTextElement).dataset.count!));
+    expect(stubCounts.length).toBeGreaterThan(0);
+    // Drawn nodes and the candidates the stubs count add up to the whole search.
+    expect(nodes.length + stubCounts.reduce((a, b) => a + b, 0)).toBe(trace.nodes.length);
+    // Only pruned candidates collapse.
+    const shown = new Set(nodes.map((n) => n.id));
+    for (const n of trace.nodes) if (n.status !== 'pruned') expect(shown.has(n.id), `node ${n.id} (${n.status})`).toBe(true);
+    // Every link, stubs' included, is styled as a link (an unstyled path fills black).
+    const links = page.locator(`${SVG} .bt-links path:not(.exiting)`);
+    expect(await links.count()).toBe(nodes.length - 1 + stubCounts.length);
+    expect(await links.evaluateAll((els) => els.filter((e) => !e.classList.contains('bt-link') || getComputedStyle(e).fill !== 'none').length)).toBe(0);
+    const showAll = page.locator('[data-beam-tree] [data-role="show-all"]');
+    await showAll.click();
+    expect((await drawn(page)).length).toBe(trace.nodes.length);
+    await showAll.click();
+    await k.focus();
+    await page.keyboard.press('Home');
+    for (let i = 0; i < 2; i++) await page.keyboard.press('ArrowRight');
+    await waitForTrace(page, 3);
+  });
+
   test('the text alternative is a nested list that sighted readers can open', async () => {
     const list = page.locator('[data-testid="beam-tree-list"]');
     const button = page.locator('[data-beam-tree] [data-role="as-list"]');

@@ -227,9 +227,14 @@ describe('gate heat maps on the explore page (committed model)', () => {
   test('hovering a cell shows that unit; clicking selects its unit and step', async () => {
     const v = await viewOf(page);
     const unit = v.order[Math.min(2, v.units - 1)]!;
-    const r = await page.evaluate((u) => window.__gates!.cell('f', u, 1)!, unit);
-    const box = (await page.locator('[data-testid="gate-overlay"]').boundingBox())!;
-    await page.mouse.move(box.x + r.x + r.w / 2, box.y + r.y + r.h / 2);
+    // Where the cell is on screen now (views above may have changed height since the last test).
+    const centre = async () => {
+      const r = await page.evaluate((u) => window.__gates!.cell('f', u, 1)!, unit);
+      const box = (await page.locator('[data-testid="gate-overlay"]').boundingBox())!;
+      return { x: box.x + r.x + r.w / 2, y: box.y + r.y + r.h / 2 };
+    };
+    let at = await centre();
+    await page.mouse.move(at.x, at.y);
     await page.waitForFunction((u) => document.querySelector('[data-testid="unit-detail"]')?.getAttribute('data-unit') === String(u), unit);
     await expect(page.locator('[data-testid="unit-detail"] .unit-heading').textContent()).resolves.toContain(`Unit ${unit} (hovered) at step 0`);
     const f = (await traceValue(page, 'f', unit, 1)).toFixed(2);
@@ -237,7 +242,8 @@ describe('gate heat maps on the explore page (committed model)', () => {
     // The tooltip beside the pointer says the same.
     await expect(page.locator('[data-testid="gate-tip"]').textContent()).resolves.toMatch(new RegExp(`unit ${unit} · t = 0.*f ${f}`));
     await expect(page.locator('[data-testid="gate-tip"]').isVisible()).resolves.toBe(true);
-    await afterRender(page, () => page.mouse.click(box.x + r.x + r.w / 2, box.y + r.y + r.h / 2));
+    at = await centre();
+    await afterRender(page, () => page.mouse.click(at.x, at.y));
     const s = await stateOf(page);
     expect([s.unit, s.step]).toEqual([unit, 0]);
     await page.mouse.move(0, 0);
@@ -373,7 +379,8 @@ describe('frame times with a 512-unit model (random weights, served in place of 
     });
     // Rest on one cell so the unit panel typesets its equations, then collect the main-thread timings.
     const rest = await page.evaluate((u) => window.__gates!.cell('h', u, 3)!, v.order[7]!);
-    await page.mouse.move(box.x + rest.x + rest.w / 2, box.y + rest.y + rest.h / 2);
+    const now = (await page.locator('[data-testid="gate-overlay"]').boundingBox())!;
+    await page.mouse.move(now.x + rest.x + rest.w / 2, now.y + rest.y + rest.h / 2);
     await page.waitForFunction((u) => document.querySelector('[data-testid="unit-detail"]')?.getAttribute('data-unit') === String(u), v.order[7]!, { timeout: 10_000 });
     const hoverWork = await page.evaluate(() => window.__gates!.hoverMs());
     const panelWork = await page.evaluate(() => window.__gates!.panelMs());

@@ -233,6 +233,7 @@ export class BeamTreeView extends VComponent<BeamTreeInput, BeamTreePrepared> {
         applied.set(this, l);
         this.dataset.source = String(l.source);
         this.dataset.target = String(l.target);
+        this.setAttribute('class', `bt-link status-${l.status}${l.best ? ' best' : ''}`);
       });
     const linkDue = links.filter(function (l) {
       return this.style.opacity !== '' || this.getAttribute('d') !== link(l);
@@ -317,7 +318,9 @@ export class BeamTreeView extends VComponent<BeamTreeInput, BeamTreePrepared> {
     this.nodeEls.clear();
     this.linkEls.clear();
     nodes.each((n, i, els) => this.nodeEls.set(n.id, els[i]!));
-    links.each((l, i, els) => this.linkEls.set(l.target, els[i]!));
+    links.each((l, i, els) => {
+      if (l.target >= 0) this.linkEls.set(l.target, els[i]!); // stub links (target −1) never highlight
+    });
     for (const [id, el] of this.nodeEls) {
       setAttr(el, 'tabindex', id === this.active ? '0' : '-1');
       setAttr(el, 'aria-pressed', String(id === d.selected));

@@ -115,7 +115,6 @@ export class GateHeatmap extends VComponent<GateHeatmapInput, GateView> {
   /** Layout and style reads force the browser to lay out the whole page: take them once, keep them. */
   private width = 0;
   private themeCache: Theme | null = null;
-  private overlayRect: DOMRect | null = null;
   private detailQueued = false;
   private detailTimer = 0;
   private renderCount = 0;
@@ -163,7 +162,6 @@ export class GateHeatmap extends VComponent<GateHeatmapInput, GateView> {
     const w = Math.floor(width);
     if (w === this.width || w <= 0) return;
     this.width = w;
-    this.overlayRect = null;
     if (this.prepared) this.render(this.prepared);
   }
 
@@ -188,7 +186,6 @@ export class GateHeatmap extends VComponent<GateHeatmapInput, GateView> {
     const geom = heatmapGeometry(v.gates, v.units, v.columns.length, width, v.gates.length > 1 ? 520 : 640);
     const geomKey = JSON.stringify([geom.width, geom.height, geom.cellW, geom.rowH, window.devicePixelRatio || 1]);
     const theme = this.theme();
-    this.overlayRect = null;
     const gatesKey = v.gates.join('');
     const d = this.drawnBase;
     if (!d || d.columns !== v.columns || d.order !== v.order || d.gates !== gatesKey || d.geomKey !== geomKey || d.theme !== theme.key) {
@@ -536,18 +533,19 @@ export class GateHeatmap extends VComponent<GateHeatmapInput, GateView> {
       const v = this.prepared;
       const g = this.geom;
       if (!v || !g) return null;
-      // One layout read per render or scroll, not one per pointer move.
-      const r = (this.overlayRect ??= this.overlay.getBoundingClientRect());
-      const hit = hitTest(g, e.clientX - r.left, e.clientY - r.top);
+      // offsetX/Y: relative to the overlay canvas (the marks above it take no pointer events), from the
+      // layout the browser just hit-tested with — no layout read of ours, and never stale when a
+      // view above this one changes height.
+      const hit = hitTest(g, e.offsetX, e.offsetY);
       if (hit) this.hoverMap = hit.map;
       return hit ? { unit: v.order[hit.row]!, col: hit.col } : null;
     };
     this.overlay.addEventListener('pointermove', (e) => this.setHover(at(e)));
     this.overlay.addEventListener('pointerleave', () => this.setHover(null));
-    this.overlay.addEventListener('pointerenter', () => (this.overlayRect = null));
-    window.addEventListener('scroll', () => (this.overlayRect = null), { capture: true, passive: true });
     this.overlay.addEventListener('click', (e) => {
-      const h = at(e);
+      // Select what the hover marks and tooltip show: with 1 px rows, the click's rounded
+      // coordinates can fall on the neighbouring row.
+      const h = this.hover ?? at(e);
       const v = this.prepared;
       if (!h || !v) return;
       setState({ unit: h.unit, step: v.columns[h.col]!.step });
