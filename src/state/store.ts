@@ -39,16 +39,10 @@ export function syncWithUrl(win: Window = window): void {
   const { state, notes } = parseState(win.location.search);
   $state.set(state);
   $notes.set(notes);
-  // A setState with several keys fires once per key; write the URL once, after the last of them
-  // (replaceState is slow: six step clicks cost seconds when each key wrote it).
-  let queued = false;
-  $state.listen(() => {
-    if (queued) return;
-    queued = true;
-    queueMicrotask(() => {
-      queued = false;
-      win.history.replaceState(null, '', `${win.location.pathname}${serializeState($state.get())}${win.location.hash}`);
-    });
+  // Written synchronously, so the URL is current as soon as a handler returns (views and tests
+  // read it in the same task). Batching these writes would be faster; see the closing note.
+  $state.listen((s) => {
+    win.history.replaceState(null, '', `${win.location.pathname}${serializeState(s)}${win.location.hash}`);
   });
 }
 
