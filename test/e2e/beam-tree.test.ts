@@ -289,8 +289,10 @@ describe('beam tree (explore page, live model on wasm)', () => {
       return page.evaluate(() => {
         const root = document.querySelector('[data-beam-tree]')!;
         root.querySelector<HTMLButtonElement>('[data-role="step-forward"]')!.click();
-        const step = new URL(location.href).searchParams.get('step');
-        return [...root.querySelectorAll<SVGGElement>(`g.bt-node:not(.exiting)[data-step="${step}"]`)].map((g) => `${g.style.opacity}|${g.getAttribute('transform') ?? ''}`);
+        // The deepest column is the new one (the URL is only written after this task).
+        const nodes = [...root.querySelectorAll<SVGGElement>('g.bt-node:not(.exiting)')];
+        const step = Math.max(...nodes.map((g) => Number(g.dataset.step)));
+        return nodes.filter((g) => Number(g.dataset.step) === step).map((g) => `${g.style.opacity}|${g.getAttribute('transform') ?? ''}`);
       });
     };
     await page.locator('[data-beam-tree] [data-role="step-all"]').click();
@@ -298,12 +300,12 @@ describe('beam tree (explore page, live model on wasm)', () => {
     const still = await stepOnce();
     expect(still.length).toBeGreaterThan(0);
     // Drawn in place: no opacity, no transform left on them.
-    expect(still.every((o) => o === '|')).toBe(true);
+    expect(still.every((o) => o === '|'), still.join(' ')).toBe(true);
     await page.emulateMedia({ reducedMotion: 'no-preference' });
     const moving = await stepOnce();
     // Entering: transparent, and offset back to where their parent is.
     expect(moving.length).toBeGreaterThan(0);
-    expect(moving.every((o) => /^0\|translate\(-\d/.test(o))).toBe(true);
+    expect(moving.every((o) => /^0\|translate\(-\d/.test(o)), moving.join(' ')).toBe(true);
     await page.waitForTimeout(800);
     const settled = await drawn(page);
     expect(settled.every((n) => n.opacity === '')).toBe(true);
