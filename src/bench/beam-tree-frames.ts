@@ -142,7 +142,12 @@ async function main(): Promise<void> {
       return `${r.steps} steps, ${r.nodes} nodes drawn`;
     });
     await phase('hover, pruned collapsed', 'hover', async () => `${await hoverAll(page)} nodes hovered`);
-    await page.locator('[data-beam-tree] [data-role="show-all"]').click();
+    const showAll = page.locator('[data-beam-tree] [data-role="show-all"]');
+    if (await showAll.isDisabled()) {
+      console.log('(nothing is collapsed at this k: every candidate is already drawn)');
+      return;
+    }
+    await showAll.click();
     await phase('grow, all pruned drawn', 'update', async () => {
       const r = await stepThrough(page);
       return `${r.steps} steps, ${r.nodes} nodes drawn`;

@@ -120,7 +120,7 @@ export class Session {
         traces: {
           greedy: reuse('greedy', [s.force], () => greedy(model.decoder, feature, base)),
           sample: reuse('sample', [s.force, s.temperature, s.topk, s.seed], () => sample(model.decoder, feature, { ...base, temperature: s.temperature, sampleTopK: s.topk, seed: s.seed })),
-          beam: reuse('beam', [s.force, s.k, s.alpha], () => beamSearch(model.decoder, feature, { ...base, beamWidth: s.k, alpha: s.alpha })),
+          beam: reuse('beam', [s.force, s.k, s.alpha], () => beamSearch(model.decoder, feature, { ...base, beamWidth: s.k, alpha: s.alpha, expansions: Math.max(s.k, 5) })),
         },
         precomputed: false,
       };

@@ -52,6 +52,12 @@ function drawn(page: Page): Promise<Drawn[]> {
   );
 }
 
+/** The tree's own k slider, or the page's decoder controls' where the tree is placed without one. */
+async function kSlider(page: Page) {
+  const own = page.locator('[data-beam-tree] [data-role="k"]');
+  return (await own.count()) > 0 ? own : page.locator('[data-testid="beam-k"]');
+}
+
 /** A state value from the URL; the state module leaves defaults out (step 0, node −1, k 3). */
 const DEFAULTS: Record<string, string> = { step: '0', node: '-1', k: '3' };
 const urlParam = (page: Page, key: string) => new URL(page.url()).searchParams.get(key) ?? DEFAULTS[key] ?? null;
@@ -221,7 +227,7 @@ describe('beam tree (explore page, live model on wasm)', () => {
   });
 
   test('k = 1 collapses the tree to the greedy path', async () => {
-    const k = page.locator('[data-beam-tree] [data-role="k"]');
+    const k = await kSlider(page);
     await k.focus();
     await page.keyboard.press('Home');
     const trace = await waitForTrace(page, 1);
@@ -239,7 +245,7 @@ describe('beam tree (explore page, live model on wasm)', () => {
   });
 
   test('k = 10 stays readable: pruned candidates collapse into "+N more" stubs, and "Show all" draws them', async () => {
-    const k = page.locator('[data-beam-tree] [data-role="k"]');
+    const k = await kSlider(page);
     await k.focus();
     await page.keyboard.press('End');
     const trace = await waitForTrace(page, 10);
@@ -273,42 +279,62 @@ describe('beam tree (explore page, live model on wasm)', () => {
     await button.click();
     await expect(button.getAttribute('aria-expanded')).resolves.toBe('true');
     expect((await list.boundingBox())?.height ?? 0).toBeGreaterThan(20);
-    const drawnCount = (await drawn(page)).length;
+    // Step back and forth: the list is updated in place, so check it still mirrors the tree.
+    for (const role of ['step-back', 'step-back', 'step-forward']) await page.locator(`[data-beam-tree] [data-role="${role}"]`).click();
+    const nodes = await drawn(page);
     const stubs = await page.locator(`${SVG} text.bt-stub:not(.exiting)`).count();
-    await expect(list.locator('li').count()).resolves.toBe(drawnCount + stubs);
+    await expect.poll(() => list.locator('li').count()).toBe(nodes.length + stubs);
     await expect(list.locator('li').first().textContent()).resolves.toMatch(/^start of the caption/);
+    // Each item sits in its parent's item.
+    const parents = await list.locator('li[data-node-id]').evaluateAll((els) => els.map((li) => [Number((li as HTMLElement).dataset.nodeId), Number((li.parentElement!.closest('li') as HTMLElement | null)?.dataset.nodeId ?? -1)]));
+    const parentOf = new Map(nodes.map((n) => [n.id, n.parent]));
+    expect(parents.length).toBe(nodes.length);
+    for (const [id, parent] of parents) expect(parent, `list item of node ${id}`).toBe(parentOf.get(id!));
     await button.click();
   });
 
-  test('honours prefers-reduced-motion: new nodes appear at once, otherwise they animate in', async () => {
-    // Step back, let the last column leave, then step forward and read the new column's opacity in
-    // the same task as the click: an entry transition has not started yet.
+  test('honours prefers-reduced-motion: a new step appears at once, otherwise it is wiped in', async () => {
+    // Step back, then step forward and read, in the same task as the click (before any
+    // transition has run), the new column's nodes and the curtain that wipes it in.
+    const curtain = () =>
+      page.evaluate(() => {
+        const c = document.querySelector<HTMLElement>('[data-beam-tree] .bt-curtain')!;
+        return { x: parseFloat(c.style.left || '0'), width: parseFloat(c.style.width || '0'), running: c.getAnimations().length };
+      });
     const stepOnce = async () => {
       await page.locator('[data-beam-tree] [data-role="step-back"]').click();
-      await page.waitForTimeout(600);
+      await page.waitForTimeout(100);
       return page.evaluate(() => {
         const root = document.querySelector('[data-beam-tree]')!;
         root.querySelector<HTMLButtonElement>('[data-role="step-forward"]')!.click();
         // The deepest column is the new one (the URL is only written after this task).
         const nodes = [...root.querySelectorAll<SVGGElement>('g.bt-node:not(.exiting)')];
         const step = Math.max(...nodes.map((g) => Number(g.dataset.step)));
-        return nodes.filter((g) => Number(g.dataset.step) === step).map((g) => `${g.style.opacity}|${g.getAttribute('transform') ?? ''}`);
+        const fresh = nodes.filter((g) => Number(g.dataset.step) === step);
+        const c = root.querySelector<HTMLElement>('.bt-curtain')!;
+        return {
+          labelX: Number(fresh[0]!.querySelector('.bt-word')!.getAttribute('x')),
+          curtain: { x: parseFloat(c.style.left || '0'), width: parseFloat(c.style.width || '0'), running: c.getAnimations().length },
+          leftovers: fresh.filter((g) => g.style.opacity !== '' || g.hasAttribute('transform')).length,
+        };
       });
     };
     await page.locator('[data-beam-tree] [data-role="step-all"]').click();
     await page.emulateMedia({ reducedMotion: 'reduce' });
     const still = await stepOnce();
-    expect(still.length).toBeGreaterThan(0);
-    // Drawn in place: no opacity, no transform left on them.
-    expect(still.every((o) => o === '|'), still.join(' ')).toBe(true);
+    // Reduced motion: no curtain, the column is drawn in place at once.
+    expect(still.curtain.width).toBe(0);
+    expect(still.curtain.running).toBe(0);
+    expect(still.leftovers).toBe(0);
     await page.emulateMedia({ reducedMotion: 'no-preference' });
     const moving = await stepOnce();
-    // Entering: transparent, and offset back to where their parent is.
-    expect(moving.length).toBeGreaterThan(0);
-    expect(moving.every((o) => /^0\|translate\(-\d/.test(o)), moving.join(' ')).toBe(true);
+    // Animated: the curtain covers the new column's labels, then slides away.
+    expect(moving.curtain.x).toBeLessThan(moving.labelX);
+    expect(moving.curtain.x + moving.curtain.width).toBeGreaterThan(moving.labelX + 90);
+    expect(moving.curtain.running).toBe(1);
+    expect(moving.leftovers).toBe(0);
     await page.waitForTimeout(800);
-    const settled = await drawn(page);
-    expect(settled.every((n) => n.opacity === '')).toBe(true);
+    expect(await curtain()).toMatchObject({ width: 0, running: 0 });
     await page.emulateMedia({ reducedMotion: 'reduce' });
   });
 

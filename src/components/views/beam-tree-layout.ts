@@ -435,6 +435,9 @@ export function ancestorAtStep(layout: BeamTreeLayout, id: number, step: number)
 }
 
 export interface OutlineItem {
+  /** The node's (or stub's) path key: stable while the search stays the same. */
+  key: string;
+  /** The node id; -1 for a stub. */
   id: number;
   text: string;
   status: BeamStatus | 'stub';
@@ -450,8 +453,8 @@ export function outline(layout: BeamTreeLayout, step: number): OutlineItem {
   const item = (n: LaidNode): OutlineItem => {
     const children = n.children.map((id) => layout.byId.get(id)!).filter((c) => c.step <= shown).map(item);
     const stub = stubsOf.get(n.id);
-    if (stub && stub.step <= shown) children.push({ id: -1, text: describeStub(stub), status: 'stub', best: false, children: [] });
-    return { id: n.id, text: describeNode(n), status: n.status, best: n.best, children };
+    if (stub && stub.step <= shown) children.push({ key: stub.key, id: -1, text: describeStub(stub), status: 'stub', best: false, children: [] });
+    return { key: n.key, id: n.id, text: describeNode(n), status: n.status, best: n.best, children };
   };
   return item(layout.byId.get(layout.bestPath[0]!)!);
 }

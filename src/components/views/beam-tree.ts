@@ -4,12 +4,13 @@
  *
  * `BeamTreeView` is a VComponent: `update({trace, step, ...})` → `wrangle` (positions come from
  * beam-tree-layout.ts, memoised per trace) → `render` (a d3 join keyed by each hypothesis's token
- * path, so stepping animates only the new column and a change of k morphs the old tree into the
- * new one). `mountBeamTree` wires it to the stores, the bus, the toolbar and the keyboard.
+ * path: a step adds or removes one column, wiped in by a curtain; a change of k morphs the old
+ * tree into the new one). `mountBeamTree` wires it to the stores, the bus, the toolbar and the
+ * keyboard; `OutlineList` keeps the nested-list text alternative in step with the drawing.
  *
  * Everything the reader sees as text goes through textContent or d3's .text(): words are data.
  */
-import { select, linkHorizontal, type Selection } from 'd3';
+import { linkHorizontal, select, type Selection } from 'd3';
 import type { Trace } from '../../model/trace';
 import { bus, type BusEvents } from '../../state/bus';
 import { $result, $state, setState } from '../../state/store';
@@ -81,9 +82,9 @@ export function prefersReducedMotion(): boolean {
 
 /**
  * Elements of hypotheses that are no longer shown: marked `exiting` (tests and hover skip them),
- * out of the tab order, then faded out (or removed at once when the reader prefers less motion).
- * If the reader steps back in before they are gone, the join picks them up again and the settling
- * transition, of the same name, cancels the removal.
+ * out of the tab order, and removed: at once when the reader steps back, faded out when a new
+ * search replaces them. If they are shown again before they are gone, the join picks them up and
+ * the settling transition, of the same name, cancels the removal.
  */
 function leave<E extends SVGElement, D>(exit: Selection<E, D, SVGGElement, unknown>, animate: boolean): void {
   exit.classed('exiting', true).attr('tabindex', null).attr('aria-hidden', 'true');
@@ -103,6 +104,12 @@ export class BeamTreeView extends VComponent<BeamTreeInput, BeamTreePrepared> {
   private readonly svg: Selection<SVGSVGElement, unknown, null, undefined>;
   private readonly layers: Record<'columns' | 'links' | 'stubs' | 'nodes', Selection<SVGGElement, unknown, null, undefined>>;
   private memo: { trace: Trace; showAll: boolean; layout: BeamTreeLayout } | null = null;
+  /** The layout drawn last: the same one again means the reader only changed the step. */
+  private lastLayout: BeamTreeLayout | null = null;
+  /** An HTML box over the svg that wipes a new step in (see `reveal`). */
+  private readonly curtain: HTMLElement;
+  private wipe: Animation | null = null;
+  private lastShown = -2;
   /** The node that holds the tree's one tab stop (roving tabindex). */
   active = -1;
   /** The datum each element's attributes were last written from. */
@@ -123,6 +130,9 @@ export class BeamTreeView extends VComponent<BeamTreeInput, BeamTreePrepared> {
     this.svg = select(svgEl);
     const layer = (name: string) => this.svg.append('g').attr('class', `bt-${name}`);
     this.layers = { columns: layer('columns'), links: layer('links'), stubs: layer('stubs'), nodes: layer('nodes') };
+    const curtain = root.querySelector<HTMLElement>('[data-role="curtain"]');
+    if (!curtain) throw new Error('beam tree: missing [data-role="curtain"]');
+    this.curtain = curtain;
   }
 
   get layout(): BeamTreeLayout | null {
@@ -182,21 +192,34 @@ export class BeamTreeView extends VComponent<BeamTreeInput, BeamTreePrepared> {
           .text((c) => (c.step < 0 ? 'start' : `t = ${c.step}`)),
       );
 
-    // Links, stubs and nodes, keyed by token path. Two things keep a 1,000-node tree smooth:
+    // Links, stubs and nodes, keyed by token path. What keeps a 1,000-node tree smooth:
     // - attributes are written only when an element's datum changes (a step reuses the data);
-    // - elements are drawn in absolute coordinates, with no transform or opacity left on them once
-    //   they settle. A transform or opacity on each of hundreds of groups gives the compositor
-    //   hundreds of paint chunks to sort at every frame ("Layerize" took ~50 ms a frame that way,
-    //   in headless Chromium). Animation moves a group from where it was (or from its parent)
-    //   with a temporary transform and removes it at the end.
+    // - elements are drawn in absolute coordinates, and nothing is left with a transform or an
+    //   opacity: those on each of hundreds of groups give the compositor hundreds of paint chunks
+    //   to sort at every frame (profiled in headless Chromium);
+    // - growing by a step animates one thing: an HTML curtain in the page's colour, over the new
+    //   columns, that shrinks away with a transform the compositor runs alone: no layout or paint
+    //   of the tree per frame (animating each new element, or a clip-path, repainted the tree at
+    //   every frame). Only a new search (k, α, photo) animates elements one by one: they move
+    //   from where they were, or grow out of their parent.
+    const grow = this.lastLayout === layout;
+    const morph = animate && !grow && this.lastLayout !== null;
+    this.lastLayout = layout;
+    this.reveal(layout, grow && animate ? this.lastShown : shown, shown, animate);
+    this.lastShown = shown;
     const applied = this.applied;
     const positions = this.positions;
+    const fresh = new Set<Element>();
+    const markFresh = <E extends Element, D>(sel: Selection<E, D, SVGGElement, unknown>) =>
+      sel.each(function () {
+        fresh.add(this);
+      });
     const offsets = new Map<Element, [number, number]>();
-    /** Record where an element is now drawn; the offset from where it was is what animates. */
-    const place = (el: Element, x: number, y: number, from: { x: number; y: number }) => {
-      const prev = positions.get(el) ?? from;
+    /** Record where an element is now drawn; in a morph, the offset from where it was animates. */
+    const place = (el: Element, x: number, y: number, parent: { x: number; y: number }) => {
+      const prev = positions.get(el) ?? (morph ? parent : { x, y });
       positions.set(el, { x, y });
-      if (prev.x !== x || prev.y !== y) offsets.set(el, [prev.x - x, prev.y - y]);
+      if (morph && (prev.x !== x || prev.y !== y)) offsets.set(el, [prev.x - x, prev.y - y]);
     };
     const settle = <E extends SVGElement, D>(sel: Selection<E, D, SVGGElement, unknown>) => {
       const due = sel.filter(function () {
@@ -205,6 +228,7 @@ export class BeamTreeView extends VComponent<BeamTreeInput, BeamTreePrepared> {
       due.each(function () {
         const o = offsets.get(this);
         if (o) this.setAttribute('transform', `translate(${o[0]},${o[1]})`);
+        if (morph && fresh.has(this)) this.style.opacity = '0';
       });
       if (animate)
         due
@@ -219,14 +243,14 @@ export class BeamTreeView extends VComponent<BeamTreeInput, BeamTreePrepared> {
       else due.interrupt('bt').attr('transform', null).style('opacity', null);
     };
 
-    // Links enter folded into their parent, then grow.
+    // Links; in a morph, new ones grow out of their parent.
     const links = this.layers.links
       .selectAll<SVGPathElement, LaidLink>('path')
       .data(d.links, (l) => l.key)
       .join(
-        (enter) => enter.append('path').attr('d', folded).style('opacity', '0'),
+        (enter) => markFresh(enter.append('path')),
         (update) => revive(update),
-        (exit) => leave(exit, animate),
+        (exit) => leave(exit, morph),
       )
       .each(function (l) {
         if (applied.get(this) === l) return;
@@ -234,6 +258,11 @@ export class BeamTreeView extends VComponent<BeamTreeInput, BeamTreePrepared> {
         this.dataset.source = String(l.source);
         this.dataset.target = String(l.target);
         this.setAttribute('class', `bt-link status-${l.status}${l.best ? ' best' : ''}`);
+        if (!morph) this.setAttribute('d', link(l) ?? '');
+        else if (fresh.has(this)) {
+          this.setAttribute('d', folded(l) ?? '');
+          this.style.opacity = '0';
+        }
       });
     const linkDue = links.filter(function (l) {
       return this.style.opacity !== '' || this.getAttribute('d') !== link(l);
@@ -254,9 +283,9 @@ export class BeamTreeView extends VComponent<BeamTreeInput, BeamTreePrepared> {
       .selectAll<SVGTextElement, LaidStub>('text')
       .data(d.stubs, (s) => s.key)
       .join(
-        (enter) => enter.append('text').attr('class', 'bt-stub').attr('dy', '0.32em').style('opacity', '0'),
+        (enter) => markFresh(enter.append('text').attr('class', 'bt-stub').attr('dy', '0.32em')),
         (update) => revive(update),
-        (exit) => leave(exit, animate),
+        (exit) => leave(exit, morph),
       )
       .each(function (s) {
         if (applied.get(this) === s) return;
@@ -277,15 +306,15 @@ export class BeamTreeView extends VComponent<BeamTreeInput, BeamTreePrepared> {
       .data(d.nodes, (n) => n.key)
       .join(
         (enter) => {
-          const g = enter.append('g').attr('role', 'button').style('opacity', '0');
+          const g = enter.append('g').attr('role', 'button');
           g.append('rect').attr('class', 'bt-focus').attr('height', 30).attr('rx', 5);
           g.append('path').attr('class', 'bt-mark');
           g.append('text').attr('class', 'bt-word');
           g.append('text').attr('class', 'bt-nums');
-          return g;
+          return markFresh(g);
         },
         (update) => revive(update),
-        (exit) => leave(exit, animate),
+        (exit) => leave(exit, morph),
       )
       .each(function (n) {
         if (applied.get(this) === n) return;
@@ -326,6 +355,32 @@ export class BeamTreeView extends VComponent<BeamTreeInput, BeamTreePrepared> {
       setAttr(el, 'aria-pressed', String(id === d.selected));
     }
     this.restyle([...this.nodeEls.keys()], [...this.linkEls.keys()]);
+  }
+
+  /**
+   * Wipe in the columns after `from` up to `to`: the curtain covers them, then shrinks towards
+   * its right edge (not at all for readers who prefer less motion, or when nothing was added).
+   */
+  private reveal(layout: BeamTreeLayout, from: number, to: number, animate: boolean): void {
+    this.wipe?.cancel();
+    this.wipe = null;
+    const style = this.curtain.style;
+    const first = layout.columns.find((c) => c.step === from + 1);
+    const last = layout.columns.find((c) => c.step === to);
+    if (!animate || !first || !last || to <= from || typeof this.curtain.animate !== 'function') {
+      style.width = '0px';
+      return;
+    }
+    const left = first.x - 14;
+    style.left = `${left}px`;
+    style.width = `${last.x + SIZES.column - 6 - left}px`;
+    style.height = `${layout.height}px`;
+    const wipe = this.curtain.animate([{ transform: 'scaleX(1)' }, { transform: 'scaleX(0)' }], { duration: DURATION, easing: 'cubic-bezier(0.33, 1, 0.68, 1)' });
+    wipe.onfinish = () => {
+      style.width = '0px';
+      if (this.wipe === wipe) this.wipe = null;
+    };
+    this.wipe = wipe;
   }
 
   /** The SVG element of a node, if it is drawn. */
@@ -375,23 +430,50 @@ export class BeamTreeView extends VComponent<BeamTreeInput, BeamTreePrepared> {
   }
 }
 
-/** The text alternative: the visible tree as nested lists (word, log p, score, status). */
-export function renderOutline(container: HTMLElement, item: OutlineItem): void {
-  const build = (it: OutlineItem): HTMLLIElement => {
-    const li = document.createElement('li');
-    li.textContent = it.text;
-    li.dataset.status = it.status;
-    if (it.id >= 0) li.dataset.nodeId = String(it.id);
-    if (it.children.length > 0) {
-      const ul = document.createElement('ul');
-      ul.append(...it.children.map(build));
-      li.append(ul);
+/**
+ * The text alternative: the visible tree as nested lists (word, log p, score, status). Updated in
+ * place: stepping adds or removes one column's items instead of rebuilding ~1,600 of them (the
+ * rebuild's layout was the largest cost of a step, profiled). A new search rebuilds it.
+ */
+export class OutlineList {
+  private readonly items = new Map<string, HTMLLIElement>();
+  private layout: BeamTreeLayout | null = null;
+
+  constructor(private readonly container: HTMLElement) {}
+
+  update(layout: BeamTreeLayout, root: OutlineItem): void {
+    if (layout !== this.layout) {
+      this.layout = layout;
+      this.items.clear();
+      this.container.replaceChildren(document.createElement('ul'));
     }
-    return li;
-  };
-  const ul = document.createElement('ul');
-  ul.append(build(item));
-  container.replaceChildren(ul);
+    const seen = new Set<string>();
+    const ensure = (it: OutlineItem, parentList: HTMLUListElement) => {
+      seen.add(it.key);
+      let li = this.items.get(it.key);
+      if (!li) {
+        li = document.createElement('li');
+        li.textContent = it.text;
+        li.dataset.status = it.status;
+        if (it.id >= 0) li.dataset.nodeId = String(it.id);
+        this.items.set(it.key, li);
+        // A parent's children become visible together, so appending keeps their order.
+        parentList.append(li);
+      }
+      if (it.children.length === 0) return;
+      let ul = li.querySelector<HTMLUListElement>(':scope > ul');
+      if (!ul) li.append((ul = document.createElement('ul')));
+      for (const c of it.children) ensure(c, ul);
+    };
+    ensure(root, this.container.firstElementChild as HTMLUListElement);
+    for (const [key, li] of this.items) {
+      if (seen.has(key)) continue;
+      const parentList = li.parentElement;
+      li.remove();
+      this.items.delete(key);
+      if (parentList && parentList.childElementCount === 0 && parentList !== this.container.firstElementChild) parentList.remove();
+    }
+  }
 }
 
 /** One sentence about the step in view, under the toolbar. */
@@ -449,10 +531,11 @@ export function mountBeamTree(root: HTMLElement): BeamTreeView {
   const summary = part<HTMLElement>(root, 'summary');
   const list = part<HTMLElement>(root, 'list');
   const detail = part<HTMLElement>(root, 'detail');
-  const kInput = part<HTMLInputElement>(root, 'k');
-  const kOut = part<HTMLOutputElement>(root, 'k-out');
-  const alphaInput = part<HTMLInputElement>(root, 'alpha');
-  const alphaOut = part<HTMLOutputElement>(root, 'alpha-out');
+  // The k and α sliders are optional (BeamTree.astro's `controls`): a page may have its own.
+  const kInput = root.querySelector<HTMLInputElement>('[data-role="k"]');
+  const kOut = root.querySelector<HTMLOutputElement>('[data-role="k-out"]');
+  const alphaInput = root.querySelector<HTMLInputElement>('[data-role="alpha"]');
+  const alphaOut = root.querySelector<HTMLOutputElement>('[data-role="alpha-out"]');
   const showAllButton = part<HTMLButtonElement>(root, 'show-all');
   const listButton = part<HTMLButtonElement>(root, 'as-list');
   const empty = part<HTMLElement>(root, 'empty');
@@ -470,10 +553,12 @@ export function mountBeamTree(root: HTMLElement): BeamTreeView {
   const redraw = () => {
     const result = $result.get();
     const s = $state.get();
-    kInput.value = String(s.k);
-    kOut.value = String(s.k);
-    alphaInput.value = String(s.alpha);
-    alphaOut.value = s.alpha.toFixed(1);
+    if (kInput && kOut && alphaInput && alphaOut) {
+      kInput.value = String(s.k);
+      kOut.value = String(s.k);
+      alphaInput.value = String(s.alpha);
+      alphaOut.value = s.alpha.toFixed(1);
+    }
     const next = result?.traces.beam ?? null;
     if (!result || !next?.beam) {
       empty.hidden = false;
@@ -502,7 +587,7 @@ export function mountBeamTree(root: HTMLElement): BeamTreeView {
     const prepared = view.current!;
     selectedKey = s.node >= 0 ? nodeKey(trace.beam!.nodes, s.node) : null;
     summary.textContent = summarise(prepared.layout, prepared.shown, words, trace);
-    scheduleOutline(prepared.outline);
+    scheduleOutline(prepared.layout, prepared.outline);
     showAllButton.setAttribute('aria-pressed', String(showAllPruned));
     showAllButton.textContent = showAllPruned ? 'Collapse pruned' : `Show all pruned${prepared.layout.hidden > 0 ? ` (${prepared.layout.hidden} hidden)` : ''}`;
     showAllButton.disabled = !showAllPruned && prepared.layout.hidden === 0;
@@ -527,16 +612,17 @@ export function mountBeamTree(root: HTMLElement): BeamTreeView {
 
   // The nested list is rebuilt after the tree has painted (and only once for a burst of steps):
   // hundreds of list items need not hold up the frame that shows the new column.
-  let pendingOutline: OutlineItem | null = null;
+  const outlineList = new OutlineList(list);
+  let pendingOutline: { layout: BeamTreeLayout; root: OutlineItem } | null = null;
   let outlineTimer: ReturnType<typeof setTimeout> | null = null;
   const flushOutline = () => {
     if (outlineTimer !== null) clearTimeout(outlineTimer);
     outlineTimer = null;
-    if (pendingOutline) renderOutline(list, pendingOutline);
+    if (pendingOutline) outlineList.update(pendingOutline.layout, pendingOutline.root);
     pendingOutline = null;
   };
-  function scheduleOutline(item: OutlineItem) {
-    pendingOutline = item;
+  function scheduleOutline(layout: BeamTreeLayout, root: OutlineItem) {
+    pendingOutline = { layout, root };
     if (outlineTimer === null) outlineTimer = setTimeout(flushOutline, 120);
   }
 
@@ -551,8 +637,8 @@ export function mountBeamTree(root: HTMLElement): BeamTreeView {
   $state.subscribe(refresh);
 
   // Toolbar → store.
-  kInput.addEventListener('input', () => setState({ k: Number(kInput.value) }));
-  alphaInput.addEventListener('input', () => setState({ alpha: Number(alphaInput.value) }));
+  kInput?.addEventListener('input', () => setState({ k: Number(kInput.value) }));
+  alphaInput?.addEventListener('input', () => setState({ alpha: Number(alphaInput.value) }));
   const maxStep = () => view.layout?.maxStep ?? 0;
   part<HTMLButtonElement>(root, 'step-back').addEventListener('click', () => setState({ step: Math.max(-1, Math.min($state.get().step, maxStep()) - 1) }));
   part<HTMLButtonElement>(root, 'step-forward').addEventListener('click', () => setState({ step: Math.min(maxStep(), $state.get().step + 1) }));
