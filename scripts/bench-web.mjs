@@ -20,12 +20,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
+import { bundleForBrowser, CHROMIUM as DEBIAN_CHROMIUM, launchChromium } from './browser-harness.mjs';
 import { serveStatic } from './serve-static.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM ?? DEBIAN_CHROMIUM;
 const FLICKR8K_SIZE = [3073, 256, 512];
 
 function flag(name, fallback) {
@@ -59,25 +58,11 @@ if (!existsSync(path.join(ROOT, 'dist/index.html'))) {
   if (built.status !== 0) process.exit(built.status ?? 1);
 }
 
-const bundle = await build({
-  entryPoints: [path.join(ROOT, 'src/bench/web-bench.ts')],
-  bundle: true,
-  write: false,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2022',
-  define: { 'process.env.NODE_ENV': '"production"' },
-  logLevel: 'silent',
-});
-const js = bundle.outputFiles[0].text;
+const js = await bundleForBrowser(path.join(ROOT, 'src/bench/web-bench.ts'));
 const html = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title><script type="module" src="/__bench.js"></script></head><body></body></html>';
 
 const server = await serveStatic(path.join(ROOT, 'dist'));
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium(CHROMIUM);
 try {
   const page = await browser.newPage();
   const errors = [];

@@ -21,7 +21,8 @@ export function decoderName(json: unknown): string {
   return name;
 }
 
-async function fetchOk(url: string): Promise<Response> {
+/** fetch that rejects on an HTTP error, naming the URL and status. */
+export async function fetchOk(url: string): Promise<Response> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${res.statusText}`.trim());
   return res;

@@ -12,7 +12,7 @@ import { beamSearch, DEFAULT_BEAM, greedy, sample } from '../model/search';
 import { $result, $state, $status, setState, type DecodeResult } from '../state/store';
 import type { AppState } from '../state/state';
 import { backendOrder, initBackend, requestedBackend } from './backend';
-import { loadLiveModel, type LiveModel } from './captioner';
+import { fetchOk, loadLiveModel, type LiveModel } from './captioner';
 import { decodeToRgb } from './image-decode';
 import { withBase } from './paths';
 
@@ -23,6 +23,7 @@ interface Encoded {
 
 /** Keys of the state that change the traces (everything else is view state). */
 const DECODE_KEYS = ['k', 'alpha', 'temperature', 'topk', 'seed', 'force'] as const satisfies readonly (keyof AppState)[];
+const decodeKey = (s: AppState) => JSON.stringify([s.photo, ...DECODE_KEYS.map((k) => s[k])]);
 
 export class Session {
   private model: LiveModel | null = null;
@@ -94,12 +95,12 @@ export class Session {
     const model = this.model;
     if (!model) return;
     const s = $state.get();
-    const key = JSON.stringify([s.photo, ...DECODE_KEYS.map((k) => s[k])]);
+    const key = decodeKey(s);
     if (key === this.lastKey) return;
     this.lastKey = key;
     try {
       const { feature, classes } = await this.encode(s.photo);
-      if (JSON.stringify([$state.get().photo, ...DECODE_KEYS.map((k) => $state.get()[k])]) !== key) return; // superseded
+      if (decodeKey($state.get()) !== key) return; // superseded while encoding
       const prefix = s.force.filter((w) => model.vocab.has(w)).map((w) => model.vocab.id(w));
       const base = { maxLength: DEFAULT_BEAM.maxLength, minLength: DEFAULT_BEAM.minLength, prefix };
       // Each decoder reruns only when one of its own settings changed: a temperature slider
@@ -135,10 +136,4 @@ export class Session {
     this.model?.dispose();
     this.model = null;
   }
-}
-
-async function fetchOk(url: string): Promise<Response> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  return res;
 }

@@ -1,15 +1,11 @@
 /** Debian's Chromium driven by playwright-core (design.md §7): no browser download, no background traffic. */
-import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import type { Browser, ConsoleMessage, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../../scripts/browser-harness.mjs';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM };
 
 export function launch(): Promise<Browser> {
-  // chromium.launch uses a fresh temporary profile each time.
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  return launchChromium();
 }
 
 /** Console errors and uncaught exceptions of a page, collected from the moment it opens. */

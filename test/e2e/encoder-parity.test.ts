@@ -12,7 +12,7 @@
  * page.route on the built site's own origin, so CenterNet and the wasm binaries come from dist/ and
  * no other origin is contacted.
  */
-import { build } from 'esbuild';
+import { bundleForBrowser } from '../../scripts/browser-harness.mjs';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -85,20 +85,8 @@ function pixelDiff(a: Uint8Array, b: Uint8Array): { maxLevel: number; differing:
   return { maxLevel, differing: differing / a.length };
 }
 
-async function bundleHarness(): Promise<string> {
-  const result = await build({
-    entryPoints: [HARNESS_ENTRY],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    logLevel: 'silent',
-  });
-  const js = result.outputFiles[0];
-  if (!js) throw new Error('esbuild produced no output for the encoder harness');
-  return js.text;
+function bundleHarness(): Promise<string> {
+  return bundleForBrowser(HARNESS_ENTRY);
 }
 
 const harnessHtml = `<!doctype html>
