@@ -10,6 +10,11 @@ import { mulberry32 } from '../model/prng';
 import { initWeights, WEIGHT_NAMES } from '../model/weights';
 import { flagNumber, parseFlags } from '../train/cli';
 import { initBackend } from '../train/node-backend';
+import { Logger } from '../train/cli';
+import { runTraining, type Example } from '../train/trainer';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -74,6 +79,26 @@ async function main() {
   row('train step (median)', `${(sec * 1000).toFixed(0)} ms`);
   row('throughput', `${((B * T) / sec).toFixed(0)} tokens/s`);
   row('achieved', `${gflops.toFixed(1)} GFLOP/s = ${((100 * gflops) / peak).toFixed(0)} % of peak`);
+  tf.dispose(vars);
+
+  // The real training loop (Adam, clipping, bookkeeping), one thread against one thread plus a
+  // gradient worker on the second core, on the same synthetic batches.
+  const loopSteps = flagNumber(flags, 'loop-steps', 8);
+  const examples: Example[] = Array.from({ length: loopSteps * B }, (_, i) => ({ words: Array.from({ length: T - 1 }, () => 3 + Math.floor(random() * (V - 3))), image: i }));
+  const features = Float32Array.from({ length: examples.length * FEATURE_DIM }, () => random());
+  const work = mkdtempSync(path.join(os.tmpdir(), 'bench-train-'));
+  const loop = async (workers: number) => {
+    const p = paramsFromWeights(initWeights(config, 1), true);
+    const settings = { batchSize: B, learningRate: 1e-3, lrDecay: 1, dropout: 0.3, clipNorm: 5, seed: 1, epochs: 1, minutes: 60, checkpointMinutes: 1e9, evalEvery: 0, workers };
+    const state = await runTraining({ label: `loop-${workers}`, params: p, examples, features, featureDim: FEATURE_DIM, settings, checkpointDir: path.join(work, `w${workers}`), logger: new Logger(path.join(work, 'log')) });
+    tf.dispose(WEIGHT_NAMES.map((n) => p[n]));
+    return state.tokens / state.seconds;
+  };
+  const one = await loop(0);
+  const two = await loop(1);
+  row('training loop, 1 thread', `${one.toFixed(0)} tokens/s`);
+  row('training loop, + gradient worker', `${two.toFixed(0)} tokens/s = ${(two / one).toFixed(2)}× (cores: ${os.availableParallelism()})`);
+  rmSync(work, { recursive: true, force: true });
 }
 
 main().catch((e) => {

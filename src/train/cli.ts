@@ -5,7 +5,7 @@ import path from 'node:path';
 export type Flags = Record<string, string | boolean>;
 
 /** Flags that never take a value, so `--json dog` leaves `dog` positional. */
-export const BOOLEAN_FLAGS = ['json', 'check', 'help', 'no-pretrain'];
+export const BOOLEAN_FLAGS = ['json', 'check', 'help', 'no-pretrain', 'continue'];
 
 /** `--name value`, `--name=value` and bare `--flag` (true). Other arguments are positional. */
 export function parseFlags(argv = process.argv.slice(2)): { flags: Flags; positional: string[] } {

@@ -2,7 +2,11 @@
  * `npm run pretrain`: the vocabulary, then the word embeddings and the LSTM trained as a language
  * model on caption text alone (Flickr30k rows whose image is not in Flickr8k, and COCO). With no
  * image the feature is zero, so x₋₁ = b_I: the same graph as captioning, minus the picture.
+ *
+ * npm runs a script named "pretrain" before every `npm run train` (pre-hooks cannot be told apart
+ * from a direct run), so once the pre-trained model exists this stage skips unless given --continue.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { paramsFromWeights, weightsFromParams } from '../model/decoder';
 import { FEATURE_DIM } from '../model/encoder';
@@ -12,7 +16,7 @@ import { buildVocabulary, DEFAULT_VOCAB_RULE, loadFlickr8kText, loadPretrainText
 import { requireDir } from './data';
 import { initBackend } from './node-backend';
 import { writeModelDir } from './node-files';
-import { runTraining } from './trainer';
+import { defaultWorkers, runTraining } from './trainer';
 
 export function modelConfig(flags: Record<string, string | boolean>, vocabSize: number): DecoderConfig {
   return { vocabSize, embedDim: flagNumber(flags, 'embed', 256), hiddenDim: flagNumber(flags, 'hidden', 512), featureDim: FEATURE_DIM };
@@ -25,6 +29,11 @@ async function main() {
   const work = workDir(flags);
   const logger = new Logger(path.join(work, 'logs', 'pretrain.log'));
   const seed = flagNumber(flags, 'seed', 1);
+  const out = flagString(flags, 'out', path.join(work, 'pretrained'));
+  if (existsSync(path.join(out, 'model.json')) && !flags['continue']) {
+    logger.log(`pretrain: ${out} exists, skipping (add --continue to train it further from its checkpoint, or delete it to start over)`);
+    return;
+  }
   logger.log(`pretrain: backend ${await initBackend('wasm')}`);
 
   const f8k = loadFlickr8kText(dirs.flickr8k);
@@ -48,9 +57,9 @@ async function main() {
     minutes: flagNumber(flags, 'minutes', 25),
     checkpointMinutes: 3,
     evalEvery: 0,
+    workers: flagNumber(flags, 'workers', defaultWorkers()),
   };
   logger.log(`pretrain: ${examples.length} captions, config ${JSON.stringify(config)}, settings ${JSON.stringify(settings)}`);
-  const out = flagString(flags, 'out', path.join(work, 'pretrained'));
   const state = await runTraining({ label: 'pretrain', params, examples, features: null, featureDim: config.featureDim, settings, checkpointDir: path.join(work, 'checkpoints', 'pretrain'), logger });
   writeModelDir(out, config, weightsFromParams(params), vocab, { meta: { stage: 'pretrain', steps: state.step, tokens: state.tokens, seconds: state.seconds } });
   logger.log(`pretrain: wrote ${out} after ${state.step} steps (${(state.seconds / 60).toFixed(1)} min of training)`);

@@ -19,7 +19,7 @@ import { loadFeatures } from './features';
 import { initBackend } from './node-backend';
 import { fsReader, writeModelDir } from './node-files';
 import { modelConfig } from './pretrain';
-import { runTraining, type LoopState } from './trainer';
+import { defaultWorkers, runTraining, type LoopState } from './trainer';
 
 /** Per-dimension mean and std of the training features; folded into W_I, b_I at export. */
 export interface FeatureNorm {
@@ -100,6 +100,7 @@ async function main() {
     minutes: flagNumber(flags, 'minutes', 45),
     checkpointMinutes: 3,
     evalEvery: flagNumber(flags, 'eval-every', 117),
+    workers: flagNumber(flags, 'workers', defaultWorkers()),
   };
   logger.log(`${run}: ${examples.length} training captions of ${text.train.length} images, dev ${dev.length} images, pretrain ${usePretrain ? pretrained : 'none'}, config ${JSON.stringify(config)}, settings ${JSON.stringify(settings)}`);
 

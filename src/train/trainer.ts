@@ -4,6 +4,7 @@
  * a progress bar with ETA, periodic resumable checkpoints, and an optional evaluation hook.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import os from 'node:os';
 import { captionLoss, type DecoderParams } from '../model/decoder';
 import { mulberry32, shuffle } from '../model/prng';
 import { END_ID, START_ID } from '../model/vocab';
@@ -11,6 +12,7 @@ import { WEIGHT_NAMES, type WeightName } from '../model/weights';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import type { Logger } from './cli';
 import { Progress } from './cli';
+import { GradientWorker } from './gradient-worker';
 
 export interface Example {
   /** Word ids, without `<start>`/`<end>`. */
@@ -34,6 +36,8 @@ export interface TrainSettings {
   checkpointMinutes: number;
   /** Evaluate every this many batches (0: only at the end of each epoch). */
   evalEvery: number;
+  /** Gradient workers beside this thread: 0 (one core) or 1 (both cores of this machine). */
+  workers?: number;
 }
 
 /** Batches of equal caption length, shuffled within and across lengths, reproducible per (seed, epoch). */
@@ -51,6 +55,25 @@ export function makeBatches(examples: readonly Example[], batchSize: number, see
     for (let k = 0; k < list.length; k += batchSize) batches.push(list.slice(k, k + batchSize));
   }
   return shuffle(batches, random);
+}
+
+/** Teacher-forcing arrays for captions of one length: `<start>` w₁ … w_n in, w₁ … w_n `<end>` out. */
+export function packBatch(batch: readonly Example[], features: Float32Array | null, E: number): { inputs: Int32Array; targets: Int32Array; feats: Float32Array } {
+  const B = batch.length;
+  const T = batch[0]!.words.length + 1;
+  const inputs = new Int32Array(B * T);
+  const targets = new Int32Array(B * T);
+  const feats = new Float32Array(B * E);
+  batch.forEach((ex, b) => {
+    inputs[b * T] = START_ID;
+    ex.words.forEach((w, t) => {
+      inputs[b * T + t + 1] = w;
+      targets[b * T + t] = w;
+    });
+    targets[b * T + T - 1] = END_ID;
+    if (ex.image >= 0 && features) feats.set(features.subarray(ex.image * E, (ex.image + 1) * E), b * E);
+  });
+  return { inputs, targets, feats };
 }
 
 export interface LoopState {
@@ -87,7 +110,24 @@ export interface RunOptions {
   extraState?: Record<string, unknown>;
 }
 
+/** One gradient worker when a second core exists (tfjs-wasm in Node uses one core per thread). */
+export function defaultWorkers(): number {
+  return os.availableParallelism() > 1 ? 1 : 0;
+}
+
 export async function runTraining(o: RunOptions): Promise<LoopState> {
+  const p = o.params;
+  const config = { vocabSize: p['output/bo'].shape[0]!, embedDim: p['embedding/We'].shape[1]!, hiddenDim: p['lstm/Wh'].shape[0]!, featureDim: o.featureDim };
+  const worker = (o.settings.workers ?? 0) > 0 ? await GradientWorker.start(config) : null;
+  if (worker) o.logger.log(`${o.label}: a gradient worker thread computes half of every batch`);
+  try {
+    return await trainLoop(o, worker);
+  } finally {
+    await worker?.stop();
+  }
+}
+
+async function trainLoop(o: RunOptions, worker: GradientWorker | null): Promise<LoopState> {
   const s = o.settings;
   const vars = WEIGHT_NAMES.map((n) => o.params[n] as tf.Variable);
   const optimizer = tf.train.adam(s.learningRate);
@@ -136,30 +176,39 @@ export async function runTraining(o: RunOptions): Promise<LoopState> {
       const batch = batches[state.batch]!;
       const B = batch.length;
       const T = batch[0]!.words.length + 1;
-      const inputs = new Int32Array(B * T);
-      const targets = new Int32Array(B * T);
-      const feats = new Float32Array(B * E);
-      batch.forEach((ex, b) => {
-        inputs[b * T] = START_ID;
-        ex.words.forEach((w, t) => {
-          inputs[b * T + t + 1] = w;
-          targets[b * T + t] = w;
-        });
-        targets[b * T + T - 1] = END_ID;
-        if (ex.image >= 0 && o.features) feats.set(o.features.subarray(ex.image * E, (ex.image + 1) * E), b * E);
-      });
       const t0 = performance.now();
+      // With a worker, it takes the second half of the batch while this thread does the first.
+      const split = worker && B >= 2 ? Math.ceil(B / 2) : B;
+      const own = packBatch(batch.slice(0, split), o.features, E);
+      let workerLoss: Promise<number> | null = null;
+      if (worker && split < B) {
+        const theirs = packBatch(batch.slice(split), o.features, E);
+        worker.publish(o.params);
+        workerLoss = worker.step({ features: theirs.feats, inputs: theirs.inputs, targets: theirs.targets, batchSize: B - split, length: T, dropout: s.dropout });
+      }
+      const ownResult = tf.tidy(() => {
+        const features = tf.tensor2d(own.feats, [split, E]);
+        const { value, grads } = tf.variableGrads(() => captionLoss(o.params, { features, inputs: own.inputs, targets: own.targets, length: T }, s.dropout), vars);
+        return { loss: value.dataSync()[0]!, grads };
+      });
+      const theirLoss = workerLoss ? await workerLoss : 0;
       tf.tidy(() => {
-        const features = tf.tensor2d(feats, [B, E]);
-        const { value, grads } = tf.variableGrads(() => captionLoss(o.params, { features, inputs, targets, length: T }, s.dropout), vars);
+        let grads = ownResult.grads as Record<string, tf.Tensor>;
+        if (workerLoss) {
+          // Both halves hold captions of the same length, so the batch mean weighs each half by its size.
+          const w = split / B;
+          const theirs = worker!.gradients();
+          grads = Object.fromEntries(vars.map((v, k) => [v.name, tf.add(tf.mul(grads[v.name]!, w), tf.mul(theirs[WEIGHT_NAMES[k]!], 1 - w))]));
+        }
         // Global-norm clipping keeps early LSTM steps from blowing up.
         const norm = Math.sqrt(Object.values(grads).reduce((a, g) => a + (tf.sum(tf.square(g)).dataSync()[0] as number), 0));
         const scale = norm > s.clipNorm ? s.clipNorm / norm : 1;
         const clipped = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, scale === 1 ? g : tf.mul(g, scale)]));
         optimizer.applyGradients(clipped as unknown as Parameters<typeof optimizer.applyGradients>[0]);
-        recentLoss += value.dataSync()[0]!;
-        recentCount++;
       });
+      tf.dispose(Object.values(ownResult.grads));
+      recentLoss += workerLoss ? (ownResult.loss * split + theirLoss * (B - split)) / B : ownResult.loss;
+      recentCount++;
       state.seconds += (performance.now() - t0) / 1000;
       state.tokens += B * T;
       state.step++;

@@ -121,3 +121,23 @@ describe('training', () => {
     inMemory.dispose();
   });
 });
+
+describe('data-parallel training', () => {
+  it('a gradient worker thread taking half of each batch trains to the same weights as one thread', async () => {
+    await useCpu();
+    const { vocab, features, examples } = syntheticData(96, 6);
+    const config = { vocabSize: vocab.size, embedDim: 8, hiddenDim: 12, featureDim: F };
+    const settings = { batchSize: 16, learningRate: 1e-2, lrDecay: 1, dropout: 0, clipNorm: 5, seed: 3, epochs: 2, minutes: 10, checkpointMinutes: 100, evalEvery: 0 };
+    const work = mkdtempSync(path.join(os.tmpdir(), 'parallel-'));
+    const logger = new Logger(path.join(work, 'log'));
+    const single = paramsFromWeights(initWeights(config, 1), true);
+    await runTraining({ label: 'one', params: single, examples, features, featureDim: F, settings, checkpointDir: path.join(work, 'one'), logger });
+    const parallel = paramsFromWeights(initWeights(config, 1), true);
+    const state = await runTraining({ label: 'two', params: parallel, examples, features, featureDim: F, settings: { ...settings, workers: 1 }, checkpointDir: path.join(work, 'two'), logger });
+    expect(state.step).toBe(12);
+    expect(readFileSync(path.join(work, 'log'), 'utf8')).toMatch(/two: a gradient worker thread computes half of every batch/);
+    const moved = maxAbsDiff(parallel['lstm/Wh'].dataSync(), initWeights(config, 1)['lstm/Wh'].data);
+    expect(moved).toBeGreaterThan(1e-2); // it trained
+    for (const n of WEIGHT_NAMES) expect(maxAbsDiff(parallel[n].dataSync(), single[n].dataSync()), n).toBeLessThan(1e-5);
+  }, 60_000);
+});
