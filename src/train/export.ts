@@ -3,7 +3,7 @@
  * (so the page feeds raw CenterNet features), writes a float32 copy to <work>/export-f32 and the
  * uint8-quantised web model to public/models/<name>, and points public/models/current.json at it.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Vocabulary } from '../model/vocab';
 import { loadWeights, type WeightSet } from '../model/weights';
@@ -26,6 +26,37 @@ export function foldFeatureNorm(w: WeightSet, norm: FeatureNorm): WeightSet {
   return { ...w, 'image/Wi': { shape: [F, E], data: Wi }, 'image/bi': { shape: [E], data: bi } };
 }
 
+/**
+ * Each invocation of a training run, from its log: when it started, its settings, and the step it
+ * resumed at (0 for a fresh start). A run resumed with new flags (say, a slower lr decay) shows as
+ * two invocations, so the model card can say how the shipped weights were really trained.
+ */
+export function trainingInvocations(log: string, run: string): { started: string; settings: Record<string, number>; resumedAtStep: number }[] {
+  const out: { started: string; settings: Record<string, number>; resumedAtStep: number }[] = [];
+  for (const line of log.split('\n')) {
+    const start = line.match(new RegExp(`^(\\S+) ${run}: \\d+ training captions .* settings (\\{.*\\})$`));
+    if (start) out.push({ started: start[1]!, settings: JSON.parse(start[2]!), resumedAtStep: 0 });
+    const resumed = line.match(new RegExp(`^\\S+ ${run}: resumed from .* step (\\d+)$`));
+    if (resumed && out.length) out[out.length - 1]!.resumedAtStep = Number(resumed[1]);
+  }
+  return out;
+}
+
+/** The run's history (from `npm run train`), with its invocations and the pre-training it started from, for the model card. */
+function trainingRecord(work: string, from: string): Record<string, unknown> | null {
+  const runDir = path.dirname(from);
+  const run = path.basename(runDir);
+  const historyFile = path.join(runDir, 'history.json');
+  if (!existsSync(historyFile)) return null;
+  const history = JSON.parse(readFileSync(historyFile, 'utf8'));
+  const logFile = path.join(work, 'logs', `${run}.log`);
+  const invocations = existsSync(logFile) ? trainingInvocations(readFileSync(logFile, 'utf8'), run) : [];
+  const captionsLine = existsSync(logFile) ? readFileSync(logFile, 'utf8').match(new RegExp(`${run}: (\\d+) training captions`)) : null;
+  const pretrainedFile = path.join(work, 'pretrained', 'model.json');
+  const pretrained = history.pretrain && existsSync(pretrainedFile) ? JSON.parse(readFileSync(pretrainedFile, 'utf8')).meta : undefined;
+  return { ...history, invocations, trainingCaptions: captionsLine ? Number(captionsLine[1]) : undefined, pretrained };
+}
+
 async function main() {
   const { flags } = parseFlags();
   const work = workDir(flags);
@@ -41,6 +72,8 @@ async function main() {
   const f32Bytes = writeModelDir(path.join(work, 'export-f32'), config, folded, vocab, { meta: { ...meta, quantization: 'none' } });
   const webBytes = writeModelDir(out, config, folded, vocab, { quantization: 'uint8', meta: { ...meta, quantization: 'uint8' } });
   writeFileSync(path.resolve('public/models/current.json'), JSON.stringify({ decoder: name }) + '\n');
+  const record = trainingRecord(work, from);
+  if (record) writeFileSync(path.resolve('public/models/eval/training-history.json'), JSON.stringify(record, null, 1) + '\n');
   logger.log(`export: float32 ${(f32Bytes / 1e6).toFixed(2)} MB in ${path.join(work, 'export-f32')}; web (uint8) ${(webBytes / 1e6).toFixed(2)} MB in ${out}`);
 }
 

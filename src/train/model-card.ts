@@ -1,13 +1,26 @@
 /**
- * `npm run model-card`: writes the measured tables into MODEL_CARD.md (between the
- * `<!-- measured:start -->` and `<!-- measured:end -->` markers) from the files `npm run eval` and
- * `npm run export` leave in public/models/eval/. Nothing in the tables is typed by hand.
+ * `npm run model-card`: writes every measured block of MODEL_CARD.md from files in the repository,
+ * so nothing in the card is typed by hand:
+ *   measured    ← public/models/eval/metrics.json (`npm run eval`) and ablations.json (`npm run ablations`)
+ *   training    ← public/models/eval/training-history.json (copied by `npm run export`) and the pre-trained model's meta
+ *   examples    ← the shipped decoder on public/models/example-features.json (the example photos' encoder outputs), beam 3
+ *   neighbours  ← the shipped decoder's W_e (`npm run neighbors` computes the same ranks)
+ * Each block sits between `<!-- NAME:start -->` and `<!-- NAME:end -->`.
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { decodeFloat32, type ExampleFeatures } from '../model/example-features';
+import { captionText, loadCaptioner, type Captioner } from '../model/index';
+import { nearest, neighbourRank, normaliseRows } from '../model/neighbours';
+import { beamSearch, DEFAULT_BEAM } from '../model/search';
 import { parseFlags, runIfMain } from './cli';
+import { initBackend } from './node-backend';
+import { fsReader } from './node-files';
 
 const KEYS = ['BLEU-1', 'BLEU-2', 'BLEU-3', 'BLEU-4', 'ROUGE-L', 'CIDEr-D'] as const;
+
+/** The issue's floor and targets (BLEU-4 at beam 3; BLEU-1). */
+export const FLOOR_BLEU4 = 0.17;
 
 /** Published Flickr8k test figures (design.md §5), BLEU-n ×100. */
 export const PUBLISHED: { name: string; scores: Partial<Record<(typeof KEYS)[number], number>> }[] = [
@@ -16,37 +29,128 @@ export const PUBLISHED: { name: string; scores: Partial<Record<(typeof KEYS)[num
   { name: 'Show, Attend and Tell (hard), Xu et al. 2015', scores: { 'BLEU-1': 67, 'BLEU-2': 45.7, 'BLEU-3': 31.4, 'BLEU-4': 21.3 } },
 ];
 
+/** Word pairs of issue #7's claim, and a few controls. */
+export const NEIGHBOUR_PAIRS = [
+  'horse-pony', 'horse-donkey', 'horse-mule', 'horse-zebra', 'pony-donkey', 'dog-puppy', 'dog-cat', 'man-woman', 'boy-girl', 'red-blue',
+  'black-white', 'beach-ocean', 'snow-ice', 'street-road', 'bike-bicycle', 'running-jumping', 'grass-field', 'water-lake', 'shirt-jacket', 'car-truck',
+];
+
+const pct = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–' : (v * 100).toFixed(1));
+const cider = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(3));
+const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
+
 export function metricsTable(table: Record<string, Record<string, number>>): string {
-  const pct = (v: number | undefined) => (v === undefined ? '–' : (v * 100).toFixed(1));
-  const rows = Object.entries(table).map(([name, m]) => `| ours, ${name} | ${KEYS.map((k) => (k === 'CIDEr-D' ? (m[k] ?? NaN).toFixed(3) : pct(m[k]))).join(' | ')} | ${pct(m['distinct'])} % |`);
+  const rows = Object.entries(table).map(([name, m]) => `| ours, ${name} | ${KEYS.map((k) => (k === 'CIDEr-D' ? cider(m[k]) : pct(m[k]))).join(' | ')} | ${pct(m['distinct'])} % |`);
   const published = PUBLISHED.map((p) => `| ${p.name} | ${KEYS.map((k) => (p.scores[k] === undefined ? '–' : p.scores[k]!.toFixed(1))).join(' | ')} | – |`);
   return [`| decoder | ${KEYS.join(' | ')} | distinct captions |`, `|---|${KEYS.map(() => '---:').join('|')}|---:|`, ...rows, ...published].join('\n');
+}
+
+/** One sentence that says plainly whether the floor and targets are met. */
+export function verdict(table: Record<string, Record<string, number>>): string {
+  const b3 = table['beam 3']!;
+  const b4 = b3['BLEU-4']!;
+  const b1 = b3['BLEU-1']!;
+  const floor = b4 >= FLOOR_BLEU4 ? `meets the project's floor (BLEU-4 ≥ ${FLOOR_BLEU4} at beam 3)` : `**misses the project's floor** (BLEU-4 ≥ ${FLOOR_BLEU4} at beam 3)`;
+  const targets = [b1 >= 0.63 ? 'reaches' : 'is below', "Show and Tell's BLEU-1 0.63, and", b4 >= 0.213 ? 'reaches' : 'is below', 'the 0.213 BLEU-4 of Show, Attend and Tell'].join(' ');
+  return `At beam 3 on the test split the shipped model reaches BLEU-1 ${b1.toFixed(3)}, BLEU-4 ${b4.toFixed(3)} and CIDEr-D ${b3['CIDEr-D']!.toFixed(3)}: it ${floor}, and ${targets}.`;
+}
+
+function ablationBlock(evalDir: string): string[] {
+  const file = path.join(evalDir, 'ablations.json');
+  if (!existsSync(file)) return ['', 'No ablation runs are recorded yet (`npm run ablations` writes `public/models/eval/ablations.json`).'];
+  const ab = JSON.parse(readFileSync(file, 'utf8')) as { rows: { run: string; note: string; metrics: Record<string, number>; greedy?: Record<string, number> }[]; command: string; date: string };
+  const out = ['', '### Ablations', '', `From \`${ab.command}\` on ${ab.date}; test split, beam 3 (greedy BLEU-4 and CIDEr-D in the last columns).`, '', `| run | what it was | ${KEYS.join(' | ')} | greedy BLEU-4 | greedy CIDEr-D |`, `|---|---|${KEYS.map(() => '---:').join('|')}|---:|---:|`];
+  for (const r of ab.rows) out.push(`| ${r.run} | ${r.note} | ${KEYS.map((k) => (k === 'CIDEr-D' ? cider(r.metrics[k]) : pct(r.metrics[k]))).join(' | ')} | ${pct(r.greedy?.['BLEU-4'])} | ${cider(r.greedy?.['CIDEr-D'])} |`);
+  return out;
+}
+
+interface TrainingHistory {
+  run: string;
+  config: { vocabSize: number; embedDim: number; hiddenDim: number };
+  settings: Record<string, number>;
+  pretrain: boolean;
+  state: { step: number; epoch: number; batch: number; tokens: number; seconds: number; best: { score: number; step: number } | null; history: Record<string, number>[] };
+  invocations?: { started: string; settings: Record<string, number>; resumedAtStep: number }[];
+  trainingCaptions?: number;
+  pretrained?: { steps: number; tokens: number; seconds: number; captions?: number };
+}
+
+export function trainingBlock(h: TrainingHistory): string {
+  const evals = h.state.history.filter((r) => r['dev CIDEr-D'] !== undefined);
+  const best = h.state.best;
+  const lines: string[] = [];
+  if (h.pretrained) {
+    lines.push(`- **Pre-training** (text only): ${thousands(h.pretrained.steps)} steps, ${thousands(h.pretrained.tokens)} tokens in ${(h.pretrained.seconds / 60).toFixed(1)} min of training.`);
+  }
+  const epochs = h.trainingCaptions ? ` (${((h.state.step * h.settings['batchSize']!) / h.trainingCaptions).toFixed(2)} epochs of ${thousands(h.trainingCaptions)} captions)` : '';
+  lines.push(`- **Caption training**: ${thousands(h.state.step)} steps${epochs}, ${thousands(h.state.tokens)} tokens in ${(h.state.seconds / 60).toFixed(1)} min of training = ${thousands(h.state.tokens / h.state.seconds)} tokens/s on average; batch ${h.settings['batchSize']}, dropout ${h.settings['dropout']}, H = ${h.config.hiddenDim}, E = ${h.config.embedDim}, ${h.pretrain ? 'started from the pre-trained language model' : 'no pre-training'}.`);
+  for (const inv of h.invocations ?? []) {
+    const s = inv.settings;
+    lines.push(`  - run started ${inv.started.replace('T', ' ').slice(0, 16)} UTC at step ${inv.resumedAtStep}: lr ${s['learningRate']} × ${s['lrDecay']} per epoch, budget ${s['minutes']} min${s['workers'] ? ', with a gradient worker on the second core' : ', one core'}.`);
+  }
+  if (best) lines.push(`- **Early stopping** on dev CIDEr-D (greedy, every ${h.settings['evalEvery']} steps): the best evaluation, ${best.score.toFixed(3)} at step ${best.step}, is what ships.`);
+  lines.push('', '| step | train loss (recent) | dev CIDEr-D | dev BLEU-4 | dev BLEU-1 | distinct |', '|---:|---:|---:|---:|---:|---:|');
+  for (const r of evals) lines.push(`| ${r['step']}${best && r['step'] === best.step ? ' (best)' : ''} | ${Number.isFinite(r['loss']) ? r['loss']!.toFixed(3) : '–'} | ${r['dev CIDEr-D']!.toFixed(3)} | ${pct(r['dev BLEU-4'])} | ${pct(r['dev BLEU-1'])} | ${pct(r['distinct'])} % |`);
+  return lines.join('\n');
+}
+
+export function examplesBlock(c: Captioner, examples: ExampleFeatures): string {
+  const rows = ['| photo | what the encoder sees (top class) | caption, beam 3 | log p |', '|---|---|---|---:|'];
+  for (const [name, photo] of Object.entries(examples.photos)) {
+    const trace = beamSearch(c.decoder, decodeFloat32(photo.feature), DEFAULT_BEAM);
+    const top = photo.classes[0];
+    rows.push(`| ${name}.jpg | ${top ? `${top.name} ${top.score.toFixed(2)}` : '–'} | ${captionText(trace, c.vocab)} | ${trace.logp.toFixed(2).replace('-', '−')} |`);
+  }
+  return rows.join('\n');
+}
+
+export function neighboursBlock(c: Captioner, pairs: readonly string[] = NEIGHBOUR_PAIRS): string {
+  const We = c.decoder.params['embedding/We'];
+  const [, E] = We.shape as [number, number];
+  const unit = normaliseRows(We.dataSync() as Float32Array, E);
+  const words = c.vocab.words;
+  const known = pairs.map((p) => p.split('-') as [string, string]).filter(([a, b]) => c.vocab.has(a) && c.vocab.has(b));
+  const rows = ['| word | partner | partner\'s rank among the word\'s nearest (cosine of W_e rows) |', '|---|---|---:|'];
+  for (const [a, b] of known) rows.push(`| ${a} | ${b} | ${neighbourRank(unit, E, words, c.vocab.id(a), c.vocab.id(b))} |`);
+  const horse = nearest(unit, E, words, c.vocab.id('horse'), 10).map((n) => `${n.word} (${n.cosine.toFixed(2)})`).join(', ');
+  return [`\`npm run --silent neighbors -- --pairs ${known.map((p) => p.join('-')).join(',')}\` on the shipped weights:`, '', ...rows, '', `horse's 10 nearest words: ${horse}.`].join('\n');
+}
+
+export function replaceBlock(card: string, name: string, body: string): string {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const a = card.indexOf(start);
+  const b = card.indexOf(end);
+  if (a < 0 || b < a) throw new Error(`MODEL_CARD.md has no ${start} … ${end} block`);
+  return card.slice(0, a + start.length) + '\n' + body + '\n' + card.slice(b);
 }
 
 async function main() {
   const { flags } = parseFlags();
   const evalDir = typeof flags['eval'] === 'string' ? flags['eval'] : path.resolve('public/models/eval');
   const metrics = JSON.parse(readFileSync(path.join(evalDir, 'metrics.json'), 'utf8'));
-  const parts = [
+  const measured = [
+    verdict(metrics.table),
+    '',
     `Measured by \`${metrics.command}\` on ${metrics.date}: ${metrics.split}, ${metrics.images} images, 5 references each, maximum ${metrics.maxLength} tokens, α = ${metrics.alpha}; BLEU ×100, CIDEr-D as is (design.md §5). Decoding took ${metrics.seconds} s for all rows.`,
     '',
     metricsTable(metrics.table),
-  ];
-  const ablationFile = path.join(evalDir, 'ablations.json');
-  if (existsSync(ablationFile)) {
-    const ab = JSON.parse(readFileSync(ablationFile, 'utf8')) as { rows: { run: string; note: string; metrics: Record<string, number> }[]; command: string };
-    parts.push('', `### Ablations`, '', `From \`${ab.command}\`.`, '', `| run | what changed | ${KEYS.join(' | ')} |`, `|---|---|${KEYS.map(() => '---:').join('|')}|`);
-    for (const r of ab.rows) parts.push(`| ${r.run} | ${r.note} | ${KEYS.map((k) => (k === 'CIDEr-D' ? (r.metrics[k] ?? NaN).toFixed(3) : ((r.metrics[k] ?? NaN) * 100).toFixed(1))).join(' | ')} |`);
-  }
-  const file = path.resolve('MODEL_CARD.md');
-  const card = readFileSync(file, 'utf8');
-  const start = '<!-- measured:start -->';
-  const end = '<!-- measured:end -->';
-  const a = card.indexOf(start);
-  const b = card.indexOf(end);
-  if (a < 0 || b < a) throw new Error(`MODEL_CARD.md has no ${start} … ${end} block`);
-  writeFileSync(file, card.slice(0, a + start.length) + '\n' + parts.join('\n') + '\n' + card.slice(b));
-  console.log(`model-card: tables written from ${path.relative(process.cwd(), evalDir)}`);
+    ...ablationBlock(evalDir),
+  ].join('\n');
+  let card = readFileSync(path.resolve('MODEL_CARD.md'), 'utf8');
+  card = replaceBlock(card, 'measured', measured);
+  const historyFile = path.join(evalDir, 'training-history.json');
+  if (existsSync(historyFile)) card = replaceBlock(card, 'training', trainingBlock(JSON.parse(readFileSync(historyFile, 'utf8'))));
+
+  await initBackend('wasm');
+  const current = JSON.parse(readFileSync('public/models/current.json', 'utf8')).decoder as string;
+  const captioner = await loadCaptioner(fsReader(path.resolve('public/models', current)));
+  const examples = JSON.parse(readFileSync('public/models/example-features.json', 'utf8')) as ExampleFeatures;
+  card = replaceBlock(card, 'examples', examplesBlock(captioner, examples));
+  card = replaceBlock(card, 'neighbours', neighboursBlock(captioner));
+  captioner.decoder.dispose();
+  writeFileSync(path.resolve('MODEL_CARD.md'), card);
+  console.log(`model-card: measured, training, examples and neighbour blocks written from ${path.relative(process.cwd(), evalDir)} and public/models/${current}`);
 }
 
 runIfMain(import.meta.url, main);

@@ -12,7 +12,8 @@ import { END_ID, START } from '../../model/vocab';
 import { formatTemperature, perplexityOfEntropy } from '../../lib/temperature';
 import type { AppState } from '../../state/state';
 import { bus, type BusEvents } from '../../state/bus';
-import { $result, $state, setState, type DecodeResult } from '../../state/store';
+import { $state, setState, type DecodeResult } from '../../state/store';
+import { onResultOrState } from './on-result-or-state';
 import { canForce, DistributionBars, formatProbability, type BarsInput } from './distribution-bars';
 import { VComponent } from './vcomponent';
 
@@ -255,21 +256,13 @@ declare global {
 export function mountDecodeStepper(root: HTMLElement): DecodeStepper {
   const view = new DecodeStepper(root);
   const debug = (window.__decodeStepper = { results: 0, renders: 0 });
-  let lastKey = '';
-  let lastResult: DecodeResult | null = null;
-  const refresh = () => {
-    const result = $result.get();
-    if (!result) return;
-    const s = $state.get();
-    const key = JSON.stringify([s.decoder, s.step, s.temperature, s.topk, s.force]);
-    if (result === lastResult && key === lastKey) return; // another view's state changed
-    if (result !== lastResult) debug.results += 1;
-    lastResult = result;
-    lastKey = key;
-    view.update({ result, state: s });
-    debug.renders += 1;
-  };
-  $result.subscribe(refresh);
-  $state.subscribe(refresh);
+  onResultOrState(
+    (s) => [s.decoder, s.step, s.temperature, s.topk, s.force],
+    (result, state, newResult) => {
+      if (newResult) debug.results += 1;
+      view.update({ result, state });
+      debug.renders += 1;
+    },
+  );
   return view;
 }

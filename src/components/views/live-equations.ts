@@ -12,7 +12,8 @@ import katex from 'katex';
 import type { DecoderKind, Trace, TraceStep } from '../../model/trace';
 import { END_ID, START } from '../../model/vocab';
 import { expAsPowerOfTen, formatTemperature, softmaxBreakdown } from '../../lib/temperature';
-import { $result, $state, type DecodeResult } from '../../state/store';
+import type { DecodeResult } from '../../state/store';
+import { onResultOrState } from './on-result-or-state';
 import { VComponent } from './vcomponent';
 
 const TEX_SPECIAL: Record<string, string> = {
@@ -202,19 +203,9 @@ export class LiveEquations extends VComponent<EquationsInput, EquationsData> {
 
 export function mountLiveEquations(root: HTMLElement): LiveEquations {
   const view = new LiveEquations(root);
-  let lastKey = '';
-  let lastResult: DecodeResult | null = null;
-  const refresh = () => {
-    const result = $result.get();
-    if (!result) return;
-    const s = $state.get();
-    const key = JSON.stringify([s.decoder, s.step, s.temperature]);
-    if (result === lastResult && key === lastKey) return;
-    lastResult = result;
-    lastKey = key;
-    view.update({ result, decoder: s.decoder, step: s.step, temperature: s.temperature });
-  };
-  $result.subscribe(refresh);
-  $state.subscribe(refresh);
+  onResultOrState(
+    (s) => [s.decoder, s.step, s.temperature],
+    (result, s) => view.update({ result, decoder: s.decoder, step: s.step, temperature: s.temperature }),
+  );
   return view;
 }

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { trainingInvocations } from '../../src/train/export';
+import { FLOOR_BLEU4, metricsTable, replaceBlock, trainingBlock, verdict } from '../../src/train/model-card';
+
+const row = (b1: number, b4: number) => ({ 'BLEU-1': b1, 'BLEU-2': 0.4, 'BLEU-3': 0.3, 'BLEU-4': b4, 'ROUGE-L': 0.45, 'CIDEr-D': 0.41, distinct: 0.3 });
+
+describe('model card generation', () => {
+  it('the verdict says plainly whether the floor is met, from the beam-3 row', () => {
+    expect(verdict({ 'beam 3': row(0.6, FLOOR_BLEU4 - 0.001) })).toMatch(/\*\*misses the project's floor\*\*/);
+    expect(verdict({ 'beam 3': row(0.6, FLOOR_BLEU4) })).toMatch(/it meets the project's floor/);
+    expect(verdict({ 'beam 3': row(0.6, 0.18) })).toMatch(/is below Show and Tell's BLEU-1 0.63, and is below the 0.213/);
+    expect(verdict({ 'beam 3': row(0.64, 0.22) })).toMatch(/reaches Show and Tell's BLEU-1 0.63, and reaches the 0.213/);
+  });
+
+  it('tables print BLEU ×100 and CIDEr-D as is, with the published rows after ours', () => {
+    const t = metricsTable({ greedy: row(0.5123, 0.1456) });
+    const lines = t.split('\n');
+    expect(lines[2]).toBe('| ours, greedy | 51.2 | 40.0 | 30.0 | 14.6 | 45.0 | 0.410 | 30.0 % |');
+    expect(lines[3]).toMatch(/^\| Show and Tell \(NIC\)/);
+  });
+
+  it('reads each invocation of a run from its log, with the step it resumed at', () => {
+    const log = [
+      '2026-01-01T10:00:00.000Z train: backend wasm',
+      '2026-01-01T10:00:01.000Z train: 29905 training captions of 6000 images, dev 1000 images, pretrain x, config {"a":1}, settings {"learningRate":0.001,"lrDecay":0.85}',
+      '2026-01-01T10:30:00.000Z train: eval at step 117',
+      '2026-01-01T12:00:01.000Z ablation: 29905 training captions of 6000 images, dev 1000 images, pretrain none, config {"a":1}, settings {"learningRate":0.002}',
+      '2026-01-01T13:00:01.000Z train: 29905 training captions of 6000 images, dev 1000 images, pretrain x, config {"a":1}, settings {"learningRate":0.001,"lrDecay":0.9}',
+      '2026-01-01T13:00:02.000Z train: resumed from /w/checkpoints/train at epoch 4, batch 159, step 1135',
+    ].join('\n');
+    expect(trainingInvocations(log, 'train')).toEqual([
+      { started: '2026-01-01T10:00:01.000Z', settings: { learningRate: 0.001, lrDecay: 0.85 }, resumedAtStep: 0 },
+      { started: '2026-01-01T13:00:01.000Z', settings: { learningRate: 0.001, lrDecay: 0.9 }, resumedAtStep: 1135 },
+    ]);
+  });
+
+  it('the training block marks the best evaluation and lists every invocation', () => {
+    const block = trainingBlock({
+      run: 'train',
+      config: { vocabSize: 10, embedDim: 4, hiddenDim: 8 },
+      settings: { batchSize: 128, dropout: 0.3, evalEvery: 117 },
+      pretrain: true,
+      state: { step: 234, epoch: 1, batch: 0, tokens: 300000, seconds: 600, best: { score: 0.2, step: 117 }, history: [{ step: 117, loss: 3.5, 'dev CIDEr-D': 0.2, 'dev BLEU-4': 0.1, 'dev BLEU-1': 0.5, distinct: 0.1 }, { step: 200, loss: 3.4 }, { step: 234, loss: 3.3, 'dev CIDEr-D': 0.19, 'dev BLEU-4': 0.1, 'dev BLEU-1': 0.5, distinct: 0.2 }] },
+      invocations: [{ started: '2026-01-01T10:00:01.000Z', settings: { learningRate: 0.001, lrDecay: 0.85, minutes: 60 }, resumedAtStep: 0 }],
+      trainingCaptions: 29952,
+    });
+    expect(block).toMatch(/234 steps \(1\.00 epochs of 29,952 captions\), 300,000 tokens in 10\.0 min of training = 500 tokens\/s/);
+    expect(block).toMatch(/\| 117 \(best\) \| 3\.500 \| 0\.200 \|/);
+    expect(block).toMatch(/\| 234 \| 3\.300 \| 0\.190 \|/);
+    expect(block.match(/^\| 200 /m)).toBeNull(); // loss-only rows are not evaluations
+    expect(block).toMatch(/run started 2026-01-01 10:00 UTC at step 0: lr 0.001 × 0.85 per epoch, budget 60 min, one core/);
+  });
+
+  it('replaces only the named block and refuses a card without it', () => {
+    const card = 'a\n<!-- x:start -->\nold\n<!-- x:end -->\nb';
+    expect(replaceBlock(card, 'x', 'new')).toBe('a\n<!-- x:start -->\nnew\n<!-- x:end -->\nb');
+    expect(() => replaceBlock(card, 'y', 'new')).toThrow(/no <!-- y:start -->/);
+  });
+});
