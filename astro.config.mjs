@@ -1,5 +1,7 @@
 // @ts-check
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'astro/config';
+import { buildServiceWorker } from './scripts/build-sw.mjs';
 
 // Builds must work offline (CI here has no internet): don't post usage telemetry to astro.build.
 // Set ASTRO_TELEMETRY_DISABLED=0 in the environment to opt back in.
@@ -27,11 +29,32 @@ const noNodeFetchInBrowser = {
   },
 };
 
+/**
+ * Writes dist/sw.js (the offline service worker, scripts/build-sw.mjs) at the end of every
+ * `astro build`, however it was started, so the worker's file list always matches the build.
+ */
+const offlineServiceWorker = {
+  name: 'offline-service-worker',
+  hooks: {
+    /** @param {{ dir: URL, logger: { info(message: string): void } }} options */
+    'astro:build:done': ({ dir, logger }) => {
+      const { version, count, bytes } = buildServiceWorker(fileURLToPath(dir));
+      logger.info(`sw.js version ${version}: ${count} files, ${(bytes / 1e6).toFixed(1)} MB precached for offline use`);
+    },
+  },
+};
+
 export default defineConfig({
+  integrations: [offlineServiceWorker],
   output: 'static',
   base: process.env.BASE_PATH ?? '/',
   trailingSlash: 'ignore',
   devToolbar: { enabled: false },
+  // The article has a Korean edition under /ko/; English stays at the root.
+  i18n: { defaultLocale: 'en', locales: ['en', 'ko'], routing: { prefixDefaultLocale: false } },
+  // The Content-Security-Policy (src/components/SiteHead.astro) allows no inline <style>: every
+  // stylesheet is a file.
+  build: { inlineStylesheets: 'never' },
   vite: {
     plugins: [noNodeFetchInBrowser],
     // tfjs repeats its Apache-2.0 header in every module (about 1,000 times); keep one copy of each
@@ -40,6 +63,9 @@ export default defineConfig({
     build: {
       // tfjs (core + three backends + converter) is one big, deliberate chunk.
       chunkSizeWarningLimit: 2500,
+      // Nothing inlined: Astro would otherwise inline small scripts as <script> text (which the
+      // CSP's script-src 'self' forbids) and Vite small assets (fonts, images) as data: URLs.
+      assetsInlineLimit: 0,
     },
   },
 });

@@ -9,7 +9,6 @@
  *   status line, and the previous image and caption stay as they were.
  * - Everything from the reader (file names) is written with textContent.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { aboutFile, ImageInputError } from '../lib/image-checks';
 import { decodeUserImage } from '../lib/image-decode';
 import { whenSession } from '../lib/session-instance';
@@ -17,7 +16,7 @@ import { cameraErrorMessage, Webcam } from '../lib/webcam';
 import { withBase } from '../lib/paths';
 import type { RgbImage } from '../model/encoder';
 import { DEFAULT_STATE } from '../state/state';
-import { $result, $state, $status, setState, type DecodeResult } from '../state/store';
+import { $ownImage, $result, $state, $status, setState, type DecodeResult, type OwnImagePreview } from '../state/store';
 import { VComponent } from './views/vcomponent';
 
 // ---------------------------------------------------------------------------------------------
@@ -116,18 +115,10 @@ export class CnnSeesView extends VComponent<DecodeResult | null, ClassBar[]> {
 // ---------------------------------------------------------------------------------------------
 // The island
 
-interface OwnImage {
-  kind: OwnKind;
-  previewUrl: string;
-  alt: string;
-  credit: string;
-  references?: string[];
-  /** Radio value when the image came from the Flickr8k gallery. */
-  flickr8kId?: string;
-}
+type OwnImage = OwnImagePreview;
 
+/** (`numTensors` comes from the session's own hook: this island stays free of tfjs, so it loads fast.) */
 interface ShowAndTellDebug {
-  numTensors(): number;
   captions(): number;
   resultPhoto(): string | null;
 }
@@ -139,7 +130,6 @@ interface ShowAndTellDebug {
 function installDebugHook(captions: () => number): void {
   const w = window as unknown as { __showAndTell?: Record<string, unknown> };
   const hook: ShowAndTellDebug = {
-    numTensors: () => tf.memory().numTensors,
     captions,
     resultPhoto: () => $result.get()?.photo ?? null,
   };
@@ -171,7 +161,8 @@ export function mountImagePicker(root: HTMLElement): void {
   const stopButton = part<HTMLButtonElement>(root, 'webcam-stop');
   const video = part<HTMLVideoElement>(root, 'webcam-video');
 
-  let own: OwnImage | null = null;
+  /** The reader's image as this page holds it (shared with the article's caption figure). */
+  let own: OwnImage | null = $ownImage.get();
   /** Set while the reader's image is with the session: the status line finishes when its result arrives. */
   let awaiting: { kind: OwnKind; done: string } | null = null;
 
@@ -203,6 +194,11 @@ export function mountImagePicker(root: HTMLElement): void {
     for (const r of radios) r.checked = r.dataset.kind === 'flickr8k' && r.value === image.flickr8kId;
   };
 
+  // Another figure on the page may bring the reader's image (the article's caption figure).
+  $ownImage.listen((o) => {
+    own = o;
+    if (o && $state.get().photo === o.kind) showOwn(o);
+  });
   $state.subscribe((s) => {
     const r = resolvePhoto(s.photo, data.examples, own?.kind ?? null);
     if (r.kind === 'example') showExample(r.photo);
@@ -242,6 +238,7 @@ export function mountImagePicker(root: HTMLElement): void {
   const useOwnImage = async (image: RgbImage, next: OwnImage, notes: string[]) => {
     if (own && own.previewUrl !== next.previewUrl) URL.revokeObjectURL(own.previewUrl);
     own = next;
+    $ownImage.set(next);
     const done = [`Captioned ${next.kind === 'webcam' ? 'your camera frame' : 'the image'} (${image.width} × ${image.height} pixels).`, ...notes].join(' ');
     awaiting = { kind: next.kind, done };
     say([`Captioning ${next.kind === 'webcam' ? 'your camera frame' : 'the image'}…`, ...notes].join(' '));

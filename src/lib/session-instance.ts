@@ -21,3 +21,23 @@ export function getSession(): Session | null {
 export function whenSession(): Promise<Session> {
   return current ? Promise.resolve(current) : new Promise((resolve) => waiting.push(resolve));
 }
+
+/**
+ * Makes a query string safe for decodeURIComponent, piece by piece: every `%` in a key or value
+ * that does not decode becomes `%25`. tfjs-core reads its debug flags from location.search with
+ * decodeURIComponent when it first loads, and throws on a malformed escape (`?photo=%`, half of a
+ * UTF-8 sequence) — which would stop every script on the page. SiteHead.astro runs this first.
+ */
+export function repairQuery(search: string): string {
+  return search
+    .split(/([?&=])/)
+    .map((piece) => {
+      try {
+        decodeURIComponent(piece);
+        return piece;
+      } catch {
+        return piece.replace(/%/g, '%25');
+      }
+    })
+    .join('');
+}

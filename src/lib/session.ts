@@ -11,8 +11,10 @@ import { decodeFloat32, type ExampleFeatures } from '../model/example-features';
 import { beamSearch, DEFAULT_BEAM, greedy, sample } from '../model/search';
 import { $result, $state, $status, setState, type DecodeResult } from '../state/store';
 import type { AppState } from '../state/state';
-import { backendOrder, initBackend, requestedBackend } from './backend';
-import { fetchOk, loadLiveModel, type LiveModel } from './captioner';
+import * as tf from '@tensorflow/tfjs-core';
+import { ModelLoadError } from '../model/weights';
+import { BACKEND_LABELS, backendOrder, initBackend, onWebglContextLost, requestedBackend, switchBackend, type BackendName } from './backend';
+import { fetchOk, loadLiveModel, progressText, reloadInit, type LiveModel, type LoadStage } from './captioner';
 import { decodeToRgb } from './image-decode';
 import { withBase } from './paths';
 
@@ -37,21 +39,98 @@ export class Session {
 
   constructor(private readonly base: string) {}
 
-  async start(): Promise<void> {
+  private backend: BackendName | null = null;
+  private starting: Promise<void> | null = null;
+  private subscribed = false;
+  private stopWatchingGpu: () => void = () => {};
+
+  /** Starts the backend and loads the model; safe to call again (Retry) after a failure. */
+  start(options: { reload?: boolean } = {}): Promise<void> {
+    this.starting ??= this.load(options).finally(() => {
+      this.starting = null;
+    });
+    return this.starting;
+  }
+
+  /**
+   * The Retry button: after a failed load, fetch every model file again past the caches (a
+   * truncated or corrupt copy must not come back); after a failed caption, decode again.
+   */
+  retry(): Promise<void> {
+    if (!this.model) return this.start({ reload: true });
+    this.lastKey = '';
+    $status.set({ phase: 'ready', backend: this.backend ?? undefined, message: this.readyMessage() });
+    return this.refresh();
+  }
+
+  private readyMessage(): string {
+    const where = this.backend ? BACKEND_LABELS[this.backend] : 'an unknown backend';
+    return `Model ready: decoder “${this.model?.decoderName ?? '?'}” running on ${where}, in this tab.`;
+  }
+
+  private async load({ reload = false }: { reload?: boolean }): Promise<void> {
+    const wasmDir = withBase(this.base, 'wasm/');
     try {
-      $status.set({ phase: 'loading', message: 'Starting TensorFlow.js…' });
-      const backend = await initBackend(backendOrder(requestedBackend(location.search)), withBase(this.base, 'wasm/'));
-      this.examples = await fetchOk(withBase(this.base, 'models/example-features.json'))
+      $status.set({ phase: 'loading', message: 'Starting TensorFlow.js…', progress: 0 });
+      this.backend ??= await initBackend(backendOrder(requestedBackend(location.search)), wasmDir);
+      const backend = this.backend;
+      const init = reloadInit(reload);
+      this.examples ??= await fetchOk(withBase(this.base, 'models/example-features.json'), init)
         .then((r) => r.json() as Promise<ExampleFeatures>)
         .catch(() => null); // without it, examples are encoded live like uploads
-      this.model = await loadLiveModel(this.base, (s) =>
-        $status.set({ phase: 'loading', backend, message: s.stage === 'encoder' ? `Loading the image encoder… ${Math.round(s.fraction * 100)} %` : `Loading the decoder “${s.name}”…`, progress: s.stage === 'encoder' ? s.fraction : 1 }),
-      );
-      $status.set({ phase: 'ready', backend, message: `Model ready (${backend}).` });
-      $state.subscribe(() => this.scheduleRefresh());
+      this.model = await loadLiveModel(this.base, (s) => $status.set(loadingStatus(s, backend)), { reload });
+      this.watchGpu();
+      installDebugHook(this);
+      $status.set({ phase: 'ready', backend, message: this.readyMessage() });
+      if (!this.subscribed) {
+        this.subscribed = true;
+        $state.subscribe(() => this.scheduleRefresh());
+      } else {
+        this.lastKey = '';
+        this.scheduleRefresh();
+      }
     } catch (e) {
-      $status.set({ phase: 'error', message: `The model could not be loaded: ${e instanceof Error ? e.message : String(e)}` });
+      const file = e instanceof ModelLoadError ? e.file : undefined;
+      const text = e instanceof Error ? e.message : String(e);
+      $status.set({
+        phase: 'error',
+        backend: this.backend ?? undefined,
+        file,
+        retry: true,
+        message: `The model could not be loaded, so the live figures stay still (the text reads fine without them). ${text}`,
+      });
     }
+  }
+
+  /** WebGL can lose its context at any time; move to WebAssembly (or plain JS), keeping the reader's place. */
+  private watchGpu(): void {
+    this.stopWatchingGpu();
+    this.stopWatchingGpu = onWebglContextLost(() => void this.recoverFromLostGpu());
+  }
+
+  private async recoverFromLostGpu(): Promise<void> {
+    const from = this.backend;
+    if (!from) return;
+    const old = this.model;
+    this.model = null; // refresh() waits for the new one; $state and $result are left as they are
+    try {
+      old?.dispose();
+    } catch {
+      // Its textures went with the context.
+    }
+    $status.set({ phase: 'loading', backend: from, message: 'The GPU stopped responding (WebGL context lost); moving the model to the CPU…' });
+    try {
+      this.backend = await switchBackend(from, withBase(this.base, 'wasm/'));
+    } catch (e) {
+      $status.set({ phase: 'error', retry: true, message: `No other TensorFlow.js backend could start: ${e instanceof Error ? e.message : String(e)}` });
+      return;
+    }
+    await this.start();
+  }
+
+  /** For the page's status line and the tests: which backend runs the model now. */
+  get backendName(): BackendName | null {
+    return this.backend;
   }
 
   /** Caption the reader's own image (upload or webcam frame). Pixels stay in this tab. */
@@ -128,12 +207,37 @@ export class Session {
       $result.set(result);
     } catch (e) {
       this.lastKey = '';
-      $status.set({ ...$status.get(), phase: 'error', message: `Could not caption this image: ${e instanceof Error ? e.message : String(e)}` });
+      $status.set({ phase: 'error', backend: this.backend ?? undefined, retry: true, message: `Could not caption this image: ${e instanceof Error ? e.message : String(e)}` });
     }
   }
 
   dispose(): void {
+    this.stopWatchingGpu();
     this.model?.dispose();
     this.model = null;
   }
+}
+
+/** The status line while the model downloads: which file, how many bytes, what share. */
+export function loadingStatus(s: LoadStage, backend: BackendName): { phase: 'loading'; backend: BackendName; message: string; progress?: number; loaded?: number; total?: number; file?: string } {
+  const what = s.stage === 'encoder' ? 'the image encoder' : `the caption decoder “${s.name}”`;
+  const p = s.progress;
+  if (!p) return { phase: 'loading', backend, message: `Loading ${what}…`, progress: s.stage === 'encoder' ? s.fraction : undefined };
+  const progress = p.total ? Math.min(1, p.loaded / p.total) : undefined;
+  return { phase: 'loading', backend, message: `Downloading ${what} (${p.file}): ${progressText(p.loaded, p.total)}`, progress, loaded: p.loaded, total: p.total, file: p.file };
+}
+
+
+/**
+ * Read-only numbers for the e2e tests (backend in use, live tensors), merged into the hook the
+ * image picker installs (`window.__showAndTell`) and frozen so page code cannot steer through it.
+ */
+function installDebugHook(session: Session): void {
+  const w = window as unknown as { __showAndTell?: Record<string, unknown> };
+  const hook = {
+    backend: () => session.backendName,
+    numTensors: () => tf.memory().numTensors,
+    status: () => ({ ...$status.get() }),
+  };
+  w.__showAndTell = Object.freeze({ ...(w.__showAndTell ?? {}), ...hook });
 }

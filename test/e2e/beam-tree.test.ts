@@ -5,10 +5,9 @@
  * setting. The Trace comes from `window.__beamTree.snapshot()`, which reads the store, not the SVG.
  */
 import type { Browser, Page } from 'playwright-core';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { BeamTreeDebug } from '../../src/components/views/beam-tree';
-import { collectErrors, launch } from './browser';
+import { collectErrors, launch, injectAxe } from './browser';
 
 const origin = inject('origin');
 const SVG = '[data-testid="beam-tree-svg"]';
@@ -340,7 +339,7 @@ describe('beam tree (explore page, live model on wasm)', () => {
 
   test('has no accessibility violations axe-core can find in the tree, light and dark; no script errors', async () => {
     await page.locator(`${NODE}[data-node-id="0"]`).click();
-    await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+    await injectAxe(page);
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
       const violations = await page.evaluate(async () => {

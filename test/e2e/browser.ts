@@ -1,5 +1,7 @@
 /** Debian's Chromium driven by playwright-core (design.md §7): no browser download, no background traffic. */
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { CHROMIUM, launchChromium } from '../../scripts/browser-harness.mjs';
 
 export { CHROMIUM };
@@ -27,4 +29,12 @@ export async function waitForCaption(page: Page, timeout = 90_000): Promise<stri
     throw new Error(`no caption after ${timeout} ms; the page's status line says: ${status}`, { cause: e });
   }
   return ((await page.locator('[data-testid="caption"]').textContent()) ?? '').trim();
+}
+
+/**
+ * Load axe-core into the page. Evaluated rather than added as a <script> tag: the site's CSP
+ * forbids inline scripts, and the accessibility checks must run under the real policy.
+ */
+export async function injectAxe(page: Page): Promise<void> {
+  await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
 }

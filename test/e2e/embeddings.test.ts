@@ -12,7 +12,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -26,7 +25,7 @@ import { Vocabulary } from '../../src/model/vocab';
 import { initWeights } from '../../src/model/weights';
 import { layoutForModel } from '../../src/train/layout';
 import { writeModelDir } from '../../src/train/node-files';
-import { collectErrors, launch } from './browser';
+import { collectErrors, launch, injectAxe } from './browser';
 
 const origin = inject('origin');
 const ROOT = path.resolve(__dirname, '../..');
@@ -200,7 +199,7 @@ describe('the committed model', () => {
   });
 
   test('has no accessibility violations axe-core can find in the map, light and dark', async () => {
-    await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+    await injectAxe(page);
     await page.locator('.emb-recompute summary').click(); // open the recompute panel so its controls are checked too
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });

@@ -6,7 +6,6 @@
  */
 import { interpolateRdBu, interpolateViridis, rgb } from 'd3';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -16,7 +15,7 @@ import type { GateName } from '../../src/model/trace';
 import { Vocabulary } from '../../src/model/vocab';
 import { initWeights } from '../../src/model/weights';
 import { writeModelDir } from '../../src/train/node-files';
-import { collectErrors, launch } from './browser';
+import { collectErrors, launch, injectAxe } from './browser';
 
 const origin = inject('origin');
 
@@ -285,7 +284,7 @@ describe('gate heat maps on the explore page (committed model)', () => {
     // layout`) are theirs to test; every other error, and any failed request of this view, counts.
     const ours = errors.filter((e) => !/Failed to load resource: .*\/models\/[^/]+\/(?!unit-words\.json)[^/]+\)$/.test(e));
     expect(ours).toEqual([]);
-    await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+    await injectAxe(page);
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
       const violations = await page.evaluate(async () => {

@@ -8,12 +8,11 @@
  * the caption count, the photo of the latest result and tf.memory().numTensors.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { collectErrors, launch } from './browser';
+import { collectErrors, launch, injectAxe } from './browser';
 
 const origin = inject('origin');
 const BAD = path.resolve('test/fixtures/bad-images');
@@ -270,7 +269,7 @@ describe('gallery, uploads and bad input', () => {
   });
 
   test('the picker has no accessibility violations axe-core can find, light and dark', async () => {
-    await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+    await injectAxe(page);
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
       const violations = await page.evaluate(async () => {

@@ -5,9 +5,8 @@
  * whatever model /models/current.json names (the 8-word fixture or the trained one).
  */
 import type { Browser, Page } from 'playwright-core';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { collectErrors, launch } from './browser';
+import { collectErrors, launch, injectAxe } from './browser';
 
 const origin = inject('origin');
 
@@ -224,7 +223,7 @@ describe('the decoding stepper', () => {
   });
 
   test('has no accessibility violations axe-core can find in these views, light and dark', async () => {
-    await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+    await injectAxe(page);
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
       const violations = await page.evaluate(async () => {

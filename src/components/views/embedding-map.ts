@@ -11,6 +11,7 @@
  * Pure rules live in embedding-layout.ts; the UMAP run and file format in src/model/umap-layout.ts.
  * Words are data: everything written to the page goes through textContent.
  */
+import { THEME_EVENT } from '../article/theme';
 import { quadtree, select, zoom, zoomIdentity, type Quadtree, type ZoomBehavior, type ZoomTransform } from 'd3';
 import umapPackage from 'umap-js/package.json' with { type: 'json' };
 import categoryList from '../../data/word-categories.json' with { type: 'json' };
@@ -133,10 +134,12 @@ export class EmbeddingMapView extends VComponent<MapInput, Prepared> {
     canvas.addEventListener('keydown', (e) => this.key(e));
     new ResizeObserver(() => this.resize()).observe(canvas);
     const scheme = matchMedia('(prefers-color-scheme: dark)');
-    scheme.addEventListener('change', () => {
+    const recolour = () => {
       this.readColours();
       this.requestDraw();
-    });
+    };
+    scheme.addEventListener('change', recolour);
+    window.addEventListener(THEME_EVENT, recolour);
     this.readColours();
     this.resize();
   }

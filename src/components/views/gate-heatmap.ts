@@ -10,7 +10,8 @@
  * The view renders from `$result` and `$state` and never calls the model. It writes `unit` and `step`
  * (click, keyboard) and `gate` and `sort` (its controls) back to the state, and emits `hoverUnit`.
  */
-import { decoderName } from '../../lib/captioner';
+import { THEME_EVENT } from '../article/theme';
+import { decoderName } from '../../lib/model-files';
 import { withBase } from '../../lib/paths';
 import { GATE_NAMES, type GateName } from '../../model/trace';
 import { bus } from '../../state/bus';
@@ -651,6 +652,7 @@ export function mountGateHeatmaps(root: HTMLElement, base: string): () => void {
   const dark = window.matchMedia('(prefers-color-scheme: dark)');
   const onScheme = () => view.invalidate();
   dark.addEventListener('change', onScheme);
+  window.addEventListener(THEME_EVENT, onScheme);
 
   void loadUnitWords(base).then(({ json, note }) => view.setUnitWords(json, note));
 
@@ -680,5 +682,6 @@ export function mountGateHeatmaps(root: HTMLElement, base: string): () => void {
     offs.forEach((off) => off());
     resize.disconnect();
     dark.removeEventListener('change', onScheme);
+    window.removeEventListener(THEME_EVENT, onScheme);
   };
 }

@@ -179,6 +179,8 @@ export class UnitDetail {
     root.replaceChildren();
     this.chart.setAttribute('class', 'unit-chart');
     this.chart.setAttribute('role', 'img');
+    // Labelled from the start: axe rejects an unnamed role=img (the label is refined when a unit is picked).
+    this.chart.setAttribute('aria-label', 'Trajectory of the selected unit over the decoding steps (pick a unit)');
     this.chart.setAttribute('viewBox', '0 0 300 110');
     this.equations.setAttribute('data-testid', 'unit-equations');
     this.wordsBox.setAttribute('data-testid', 'unit-words');
