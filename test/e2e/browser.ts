@@ -38,3 +38,13 @@ export async function waitForCaption(page: Page, timeout = 90_000): Promise<stri
 export async function injectAxe(page: Page): Promise<void> {
   await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
 }
+
+/** axe-core's serious and critical violations in the page as it is now (the whole page, or `include`). */
+export async function seriousViolations(page: Page, include?: string): Promise<string[]> {
+  await injectAxe(page);
+  return page.evaluate(async (sel) => {
+    const axe = (window as unknown as { axe: { run(ctx: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const r = await axe.run({ include: sel ? [[sel]] : [['html']] });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
+  }, include);
+}
