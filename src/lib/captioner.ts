@@ -14,8 +14,6 @@ export const BEAM: BeamOptions = DEFAULT_BEAM;
 
 import { decoderName } from './model-files';
 
-export { decoderName };
-
 /** fetch that rejects on an HTTP error, naming the URL and status. */
 export async function fetchOk(url: string, init?: RequestInit): Promise<Response> {
   const res = await fetch(url, init);

@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { UnitWordEntry, UnitWordLists, UnitWordsFile } from '../components/views/unit-detail';
-import { decoderName } from '../lib/captioner';
+import { decoderName } from '../lib/model-files';
 import { imageEmbedding, type TfDecoder } from '../model/decoder';
 import { FEATURE_DIM } from '../model/encoder';
 import { loadCaptioner } from '../model/index';

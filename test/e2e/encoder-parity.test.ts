@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { encodeImage, FEATURE_DIM, type RgbImage } from '../../src/model/encoder';
 import { beamSearch, captionText, loadCaptioner, type Captioner } from '../../src/model/index';
 import type { BeamOptions } from '../../src/model/trace';
-import { decoderName } from '../../src/lib/captioner';
+import { decoderName } from '../../src/lib/model-files';
 import { DEFAULT_BEAM } from '../../src/model/search';
 import { decodeImageFile } from '../../src/train/decode-image';
 import { centernetPath, initBackend, loadGraphModelFromFile } from '../../src/train/node-backend';

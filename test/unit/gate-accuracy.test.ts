@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { beamNodeColumns, traceColumns, type GateColumn } from '../../src/components/views/gate-layout';
-import { decoderName } from '../../src/lib/captioner';
+import { decoderName } from '../../src/lib/model-files';
 import { encodeImage } from '../../src/model/encoder';
 import { loadCaptioner, type Captioner } from '../../src/model/index';
 import { ReferenceDecoder } from '../../src/model/reference';

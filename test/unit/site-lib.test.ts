@@ -1,7 +1,8 @@
 /** The small pure helpers of the page's browser code. */
 import { describe, expect, test } from 'vitest';
 import { backendOrder, requestedBackend } from '../../src/lib/backend';
-import { BEAM, decoderName } from '../../src/lib/captioner';
+import { BEAM } from '../../src/lib/captioner';
+import { decoderName } from '../../src/lib/model-files';
 import { fitWithin, MAX_SIDE, rgbaToRgb } from '../../src/lib/image-decode';
 import { withBase } from '../../src/lib/paths';
 

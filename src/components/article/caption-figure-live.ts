@@ -5,14 +5,12 @@
  * `captioned` event (detail: source, text, width, height, feature, classes) for other views and the
  * e2e tests. Everything from the reader goes through textContent.
  */
-import { BACKEND_LABELS as LABELS } from '../../lib/backend-names';
+import { BACKEND_LABELS, type BackendName } from '../../lib/backend-names';
 import type { ExamplePhoto } from '../../lib/credits';
 import { decodeUserImage } from '../../lib/image-decode';
 import { whenSession } from '../../lib/session-instance';
 import { withBase } from '../../lib/paths';
 import { $ownImage, $result, $state, $status, setState, type DecodeResult } from '../../state/store';
-
-const BACKEND_LABELS: Record<string, string> = LABELS;
 
 function part<T extends Element>(root: HTMLElement, id: string): T {
   const el = root.querySelector<T>(`[data-testid="${id}"]`);
@@ -147,7 +145,7 @@ export function mountCaptionFigure(root: HTMLElement): void {
     if (r) void render(r);
   });
   $status.subscribe((s) => {
-    if (s.backend) backendLabel.textContent = BACKEND_LABELS[s.backend] ?? s.backend;
+    if (s.backend) backendLabel.textContent = BACKEND_LABELS[s.backend as BackendName] ?? s.backend;
     if (s.phase === 'ready') decoderLabel.textContent = root.dataset.model ?? 'loaded';
     if (s.phase === 'error') {
       say(`The live model could not load, so this figure shows only the precomputed example; the article reads fine without it. (${s.message}) Reloading may help, or try another browser.`, true);
