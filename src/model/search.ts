@@ -16,8 +16,12 @@ export const MASKED_TOKENS = [START_ID, UNK_ID] as const;
 const DEFAULT_TOP_K = 10;
 export const DEFAULT_MIN_LENGTH = 1;
 
-/** The decoding the site, the caption CLI and the reported test figures use unless told otherwise. */
-export const DEFAULT_BEAM: BeamOptions = { beamWidth: 3, alpha: 0, maxLength: 20, minLength: DEFAULT_MIN_LENGTH };
+/**
+ * The decoding the site, the caption CLI and the reported test figures use unless told otherwise.
+ * α (length normalisation) was chosen on the dev split for the shipped model by
+ * `npm run tune-decoding` (public/models/eval/decoding-tuning.json; a unit test keeps them equal).
+ */
+export const DEFAULT_BEAM: BeamOptions = { beamWidth: 3, alpha: 0.8, maxLength: 20, minLength: DEFAULT_MIN_LENGTH };
 
 /** Copy of the logits with masked tokens at −∞; `<end>` too while the caption is shorter than minLength. */
 export function maskLogits(logits: Float32Array, t = Infinity, minLength = DEFAULT_MIN_LENGTH): Float32Array {
@@ -211,11 +215,12 @@ export function beamSearch(model: StepModel, feature: Float32Array, opts: BeamOp
     // Keep live hypotheses in rank order so the tree and the batch are deterministic.
     nextLive.sort((a, b) => b.node.logp - a.node.logp || a.node.id - b.node.id);
     live = nextLive;
-    // Without length normalisation a live hypothesis can only lose log p: once the best finished
-    // one beats every live one, nothing can overtake it.
-    if (alpha === 0 && finished.length > 0 && live.length > 0) {
+    // A live hypothesis can only lose log p, so the best score it can still reach is its log p now,
+    // normalised at the longest length allowed (α = 0: its log p). Once the best finished one beats
+    // that bound for every live one, nothing can overtake it.
+    if (finished.length > 0 && live.length > 0) {
       const bestDone = Math.max(...finished.map((f) => f.score));
-      if (live.every((l) => l.node.logp < bestDone)) {
+      if (live.every((l) => lengthNormalisedScore(l.node.logp, opts.maxLength, alpha) < bestDone)) {
         for (const l of live) l.node.status = 'pruned';
         live = [];
       }

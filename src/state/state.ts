@@ -3,6 +3,7 @@
  * state serialises to the URL and back (TensorFlow Playground's state.ts). Every view reads this;
  * a bad value in a link falls back to its default and leaves a note for the reader.
  */
+import { DEFAULT_BEAM } from '../model/search';
 import { GATE_NAMES, type DecoderKind, type GateName } from '../model/trace';
 
 export type UnitSort = 'variance' | 'activation' | 'cluster';
@@ -39,8 +40,8 @@ export interface AppState {
 export const DEFAULT_STATE: AppState = {
   photo: 'dog',
   decoder: 'beam',
-  k: 3,
-  alpha: 0,
+  k: DEFAULT_BEAM.beamWidth,
+  alpha: DEFAULT_BEAM.alpha,
   temperature: 1,
   topk: 0,
   seed: 1,

@@ -3,6 +3,10 @@
  * training runs (each `<work>/<run>/best`, written by `npm run train -- --run NAME`) on the Flickr8k
  * test split, greedy and beam 3, and writes public/models/eval/ablations.json for the model card.
  * What each run changed is read from its own history.json, never typed by hand.
+ *
+ * Runs of different lengths are not comparable on their final weights, so each row also carries the
+ * run's dev curve (greedy dev CIDEr-D at every evaluation, from its history), and the card compares
+ * the runs at the steps they all reached. `--dev-only` skips the test-split decoding.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,7 +28,12 @@ interface RunHistory {
   config: DecoderConfig;
   settings: { learningRate: number; dropout: number; batchSize: number; minutes: number; workers?: number };
   pretrain: boolean;
-  state: { step: number; epoch: number; tokens: number; seconds: number; best: { score: number; step: number } | null };
+  state: { step: number; epoch: number; tokens: number; seconds: number; best: { score: number; step: number } | null; history: Record<string, number>[] };
+}
+
+/** Greedy dev CIDEr-D at each evaluation step of a run. */
+export function devCurve(h: RunHistory): Record<number, number> {
+  return Object.fromEntries(h.state.history.filter((r) => r['dev CIDEr-D'] !== undefined).map((r) => [r['step']!, r['dev CIDEr-D']!]));
 }
 
 /** One line on what a run was: read from the run's own record. */
@@ -59,6 +68,10 @@ async function main() {
   for (const run of runs) {
     const dir = path.join(work, run);
     const history = JSON.parse(readFileSync(path.join(dir, 'history.json'), 'utf8')) as RunHistory;
+    if (flags['dev-only']) {
+      rows.push({ run, note: describeRun(history), devCurve: devCurve(history) });
+      continue;
+    }
     const { config, weights } = await loadWeights(fsReader(path.join(dir, 'best')));
     const vocab = Vocabulary.fromJSON(JSON.parse(readFileSync(path.join(dir, 'best', 'vocab.json'), 'utf8')));
     const decoder = TfDecoder.fromWeights(config, foldFeatureNorm(weights, norm));
@@ -68,12 +81,12 @@ async function main() {
       metrics[setting.name] = score(captionAll(captioner, setting, text.test, features, `${run} ${setting.name}`), refs);
       logger.log(`ablations: ${run} ${setting.name}: ${JSON.stringify(metrics[setting.name])}`);
     }
-    rows.push({ run, note: describeRun(history), metrics: metrics['beam 3']!, greedy: metrics['greedy']! });
+    rows.push({ run, note: describeRun(history), metrics: metrics['beam 3']!, greedy: metrics['greedy']!, devCurve: devCurve(history) });
     decoder.dispose();
   }
   const out = path.resolve('public/models/eval');
   mkdirSync(out, { recursive: true });
-  const command = `npm run ablations -- --runs ${runs.join(',')}`;
+  const command = `npm run ablations -- --runs ${runs.join(',')}${flags['dev-only'] ? ' --dev-only' : ''}`;
   writeFileSync(path.join(out, 'ablations.json'), JSON.stringify({ command, date: new Date().toISOString().slice(0, 10), split: 'Flickr8k test, beam 3 (greedy alongside)', rows }, null, 1) + '\n');
   logger.log(`ablations: wrote ${path.relative(process.cwd(), path.join(out, 'ablations.json'))}`);
 }

@@ -36,9 +36,11 @@ export interface Checkpoint<S> {
   params: NamedArrays;
   optimizer: NamedArrays;
   state: S;
+  /** The moving average of the weights, when the run keeps one. */
+  average?: NamedArrays;
 }
 
-export function saveCheckpoint<S>(dir: string, params: Record<string, tf.Tensor>, optimizerWeights: { name: string; tensor: tf.Tensor }[], state: S): void {
+export function saveCheckpoint<S>(dir: string, params: Record<string, tf.Tensor>, optimizerWeights: { name: string; tensor: tf.Tensor }[], state: S, average?: Record<string, tf.Tensor>): void {
   const tmp = dir + '.tmp';
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
@@ -46,6 +48,7 @@ export function saveCheckpoint<S>(dir: string, params: Record<string, tf.Tensor>
     Object.fromEntries(entries.map(([n, t]) => [n, { shape: t.shape.slice(), data: Float32Array.from(t.dataSync() as Float32Array) }]));
   writeArrays(path.join(tmp, 'params'), toArrays(Object.entries(params)));
   writeArrays(path.join(tmp, 'optimizer'), toArrays(optimizerWeights.map((w) => [w.name, w.tensor])));
+  if (average) writeArrays(path.join(tmp, 'average'), toArrays(Object.entries(average)));
   writeFileSync(path.join(tmp, 'state.json'), JSON.stringify(state, null, 1));
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
@@ -57,5 +60,6 @@ export function loadCheckpoint<S>(dir: string): Checkpoint<S> | null {
     params: readArrays(path.join(dir, 'params')),
     optimizer: readArrays(path.join(dir, 'optimizer')),
     state: JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as S,
+    average: existsSync(path.join(dir, 'average.json')) ? readArrays(path.join(dir, 'average')) : undefined,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * `npm run model-card`: writes every measured block of MODEL_CARD.md from files in the repository,
  * so nothing in the card is typed by hand:
- *   measured    ← public/models/eval/metrics.json (`npm run eval`) and ablations.json (`npm run ablations`)
+ *   measured    ← public/models/eval/metrics.json (`npm run eval`), decoding-tuning.json (`npm run tune-decoding`)
+ *                 and ablations.json (`npm run ablations`)
  *   training    ← public/models/eval/training-history.json (copied by `npm run export`) and the pre-trained model's meta
  *   examples    ← the shipped decoder on public/models/example-features.json (the example photos' encoder outputs), beam 3
  *   neighbours  ← the shipped decoder's W_e (`npm run neighbors` computes the same ranks)
@@ -55,13 +56,76 @@ export function verdict(table: Record<string, Record<string, number>>): string {
   return `At beam 3 on the test split the shipped model reaches BLEU-1 ${b1.toFixed(3)}, BLEU-4 ${b4.toFixed(3)} and CIDEr-D ${b3['CIDEr-D']!.toFixed(3)}: it ${floor}, and ${targets}.`;
 }
 
+interface DecodingTuning {
+  split: string;
+  images: number;
+  beamWidth: number;
+  criterion: string;
+  command: string;
+  date: string;
+  rows: { alpha: number; metrics: Record<string, number>; words: number }[];
+  chosen: { alpha: number };
+}
+
+/** The dev-split table behind beam search's length normalisation α (`npm run tune-decoding`). */
+export function tuningBlock(t: DecodingTuning): string[] {
+  const rows = t.rows.map((r) => `| ${r.alpha}${r.alpha === t.chosen.alpha ? ' (chosen)' : ''} | ${pct(r.metrics['BLEU-1'])} | ${pct(r.metrics['BLEU-4'])} | ${cider(r.metrics['CIDEr-D'])} | ${r.words.toFixed(2)} |`);
+  return [
+    '',
+    '### Length normalisation, chosen on dev',
+    '',
+    `Beam search ranks finished captions by log p / |S|^α. \`${t.command}\` (${t.date}) decoded the ${t.split} split (${t.images} images, never the test split) at beam ${t.beamWidth} for each α; the criterion, fixed beforehand, is ${t.criterion}. The chosen α is the site's default and the one used for every beam row above.`,
+    '',
+    '| α | dev BLEU-1 | dev BLEU-4 | dev CIDEr-D | words per caption |',
+    '|---:|---:|---:|---:|---:|',
+    ...rows,
+  ];
+}
+
+interface AblationRow {
+  run: string;
+  note: string;
+  metrics?: Record<string, number>;
+  greedy?: Record<string, number>;
+  devCurve?: Record<string, number>;
+}
+
+/**
+ * Dev evaluation steps shared by at least two runs (all runs when there are fewer than two): where
+ * runs of different lengths can be compared. A run that stopped earlier shows "–" after its end.
+ */
+export function commonSteps(rows: readonly AblationRow[]): number[] {
+  const curves = rows.map((r) => new Set(Object.keys(r.devCurve ?? {}).map(Number)));
+  const need = Math.min(2, curves.length);
+  const all = new Set(curves.flatMap((c) => [...c]));
+  return [...all].filter((step) => curves.filter((c) => c.has(step)).length >= need).sort((a, b) => a - b);
+}
+
+export function ablationTables(ab: { rows: AblationRow[]; command: string; date: string }): string[] {
+  const out = ['', '### Ablations', ''];
+  const tested = ab.rows.filter((r) => r.metrics);
+  if (tested.length) {
+    out.push(`From \`${ab.command}\` on ${ab.date}; test split, beam 3 (greedy BLEU-4 and CIDEr-D in the last columns).`, '', `| run | what it was | ${KEYS.join(' | ')} | greedy BLEU-4 | greedy CIDEr-D |`, `|---|---|${KEYS.map(() => '---:').join('|')}|---:|---:|`);
+    for (const r of tested) out.push(`| ${r.run} | ${r.note} | ${KEYS.map((k) => (k === 'CIDEr-D' ? cider(r.metrics![k]) : pct(r.metrics![k]))).join(' | ')} | ${pct(r.greedy?.['BLEU-4'])} | ${cider(r.greedy?.['CIDEr-D'])} |`);
+    out.push('');
+  }
+  const steps = commonSteps(ab.rows);
+  if (steps.length) {
+    out.push(
+      `Dev CIDEr-D (greedy, 1,000 dev images) at equal steps — same batches, same seed, same learning-rate schedule, so a column compares the settings at equal training; "–" where a run had stopped (\`${ab.command}\`, ${ab.date}):`,
+      '',
+      `| run | what it was | ${steps.map((st) => `step ${st}`).join(' | ')} |`,
+      `|---|---|${steps.map(() => '---:').join('|')}|`,
+    );
+    for (const r of ab.rows) out.push(`| ${r.run} | ${r.note} | ${steps.map((st) => cider(r.devCurve?.[st])).join(' | ')} |`);
+  }
+  return out;
+}
+
 function ablationBlock(evalDir: string): string[] {
   const file = path.join(evalDir, 'ablations.json');
   if (!existsSync(file)) return ['', 'No ablation runs are recorded yet (`npm run ablations` writes `public/models/eval/ablations.json`).'];
-  const ab = JSON.parse(readFileSync(file, 'utf8')) as { rows: { run: string; note: string; metrics: Record<string, number>; greedy?: Record<string, number> }[]; command: string; date: string };
-  const out = ['', '### Ablations', '', `From \`${ab.command}\` on ${ab.date}; test split, beam 3 (greedy BLEU-4 and CIDEr-D in the last columns).`, '', `| run | what it was | ${KEYS.join(' | ')} | greedy BLEU-4 | greedy CIDEr-D |`, `|---|---|${KEYS.map(() => '---:').join('|')}|---:|---:|`];
-  for (const r of ab.rows) out.push(`| ${r.run} | ${r.note} | ${KEYS.map((k) => (k === 'CIDEr-D' ? cider(r.metrics[k]) : pct(r.metrics[k]))).join(' | ')} | ${pct(r.greedy?.['BLEU-4'])} | ${cider(r.greedy?.['CIDEr-D'])} |`);
-  return out;
+  return ablationTables(JSON.parse(readFileSync(file, 'utf8')));
 }
 
 interface TrainingHistory {
@@ -86,7 +150,7 @@ export function trainingBlock(h: TrainingHistory): string {
   lines.push(`- **Caption training**: ${thousands(h.state.step)} steps${epochs}, ${thousands(h.state.tokens)} tokens in ${(h.state.seconds / 60).toFixed(1)} min of training = ${thousands(h.state.tokens / h.state.seconds)} tokens/s on average; batch ${h.settings['batchSize']}, dropout ${h.settings['dropout']}, H = ${h.config.hiddenDim}, E = ${h.config.embedDim}, ${h.pretrain ? 'started from the pre-trained language model' : 'no pre-training'}.`);
   for (const inv of h.invocations ?? []) {
     const s = inv.settings;
-    lines.push(`  - run started ${inv.started.replace('T', ' ').slice(0, 16)} UTC at step ${inv.resumedAtStep}: lr ${s['learningRate']} × ${s['lrDecay']} per epoch, budget ${s['minutes']} min${s['workers'] ? ', with a gradient worker on the second core' : ', one core'}.`);
+    lines.push(`  - run started ${inv.started.replace('T', ' ').slice(0, 16)} UTC at step ${inv.resumedAtStep}: lr ${s['learningRate']} × ${s['lrDecay']} per epoch, budget ${s['minutes']} min${s['workers'] ? ', with a gradient worker on the second core' : ', one core'}${s['averageDecay'] ? `; evaluated (and kept) as a moving average of the weights, decay ${s['averageDecay']}` : ''}.`);
   }
   if (best) lines.push(`- **Early stopping** on dev CIDEr-D (greedy, every ${h.settings['evalEvery']} steps): the best evaluation, ${best.score.toFixed(3)} at step ${best.step}, is what ships.`);
   lines.push('', '| step | train loss (recent) | dev CIDEr-D | dev BLEU-4 | dev BLEU-1 | distinct |', '|---:|---:|---:|---:|---:|---:|');
@@ -135,6 +199,7 @@ async function main() {
     `Measured by \`${metrics.command}\` on ${metrics.date}: ${metrics.split}, ${metrics.images} images, 5 references each, maximum ${metrics.maxLength} tokens, α = ${metrics.alpha}; BLEU ×100, CIDEr-D as is (design.md §5). Decoding took ${metrics.seconds} s for all rows.`,
     '',
     metricsTable(metrics.table),
+    ...(existsSync(path.join(evalDir, 'decoding-tuning.json')) ? tuningBlock(JSON.parse(readFileSync(path.join(evalDir, 'decoding-tuning.json'), 'utf8'))) : []),
     ...ablationBlock(evalDir),
   ].join('\n');
   let card = readFileSync(path.resolve('MODEL_CARD.md'), 'utf8');

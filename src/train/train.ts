@@ -1,7 +1,8 @@
 /**
  * `npm run train`: Show and Tell on Flickr8k train with CenterNet features, starting from the
  * pre-trained language model (unless --no-pretrain). Early stopping on dev CIDEr-D (greedy); the
- * test split is not touched here. Keeps the best weights in <work>/<run>/best.
+ * test split is not touched here. Keeps the best weights in <work>/<run>/best. With --average D the
+ * evaluations (and so the best weights) use a moving average of the weights with decay D.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -101,6 +102,8 @@ async function main() {
     checkpointMinutes: 3,
     evalEvery: flagNumber(flags, 'eval-every', 117),
     workers: flagNumber(flags, 'workers', defaultWorkers()),
+    averageDecay: flagNumber(flags, 'average', 0),
+    maxSteps: flagNumber(flags, 'max-steps', 0),
   };
   logger.log(`${run}: ${examples.length} training captions of ${text.train.length} images, dev ${dev.length} images, pretrain ${usePretrain ? pretrained : 'none'}, config ${JSON.stringify(config)}, settings ${JSON.stringify(settings)}`);
 
@@ -112,13 +115,16 @@ async function main() {
     const distinct = new Set(items.map((it) => it.candidate)).size / items.length;
     return { score: s['CIDEr-D'], metrics: { 'dev CIDEr-D': s['CIDEr-D'], 'dev BLEU-4': s['BLEU-4'], 'dev BLEU-1': s['BLEU-1'], distinct } };
   };
+  const writeHistory = (state: LoopState) => writeFileSync(path.join(runDir, 'history.json'), JSON.stringify({ run, config, settings, pretrain: usePretrain, state }, null, 1));
   const onBest = (state: LoopState) => {
     const w = weightsFromParams(params);
     writeModelDir(path.join(runDir, 'best'), config, w, vocab, { meta: { stage: run, step: state.step, epoch: state.epoch, pretrain: usePretrain, settings, featureNorm: 'feature-norm.json' } });
+    // The record goes with the weights, so a run stopped by a kill still describes what it saved.
+    writeHistory(state);
   };
   const patience = flagNumber(flags, 'patience', 4);
   const state = await runTraining({ label: run, params, examples, features: trainFeatures, featureDim: FEATURE_DIM, settings, checkpointDir: path.join(work, 'checkpoints', run), logger, evaluate, onBest, patience });
-  writeFileSync(path.join(runDir, 'history.json'), JSON.stringify({ run, config, settings, pretrain: usePretrain, state }, null, 1));
+  writeHistory(state);
   logger.log(`${run}: best dev CIDEr-D ${state.best?.score.toFixed(4)} at step ${state.best?.step}; weights in ${path.join(runDir, 'best')}`);
   tf.dispose(WEIGHT_NAMES.map((n) => params[n]));
 }

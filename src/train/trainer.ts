@@ -13,6 +13,7 @@ import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import type { Logger } from './cli';
 import { Progress } from './cli';
 import { GradientWorker } from './gradient-worker';
+import { WeightAverage } from './weight-average';
 
 export interface Example {
   /** Word ids, without `<start>`/`<end>`. */
@@ -38,6 +39,13 @@ export interface TrainSettings {
   evalEvery: number;
   /** Gradient workers beside this thread: 0 (one core) or 1 (both cores of this machine). */
   workers?: number;
+  /**
+   * Decay of a moving average of the weights that evaluation and the best weights use (0 or absent:
+   * none). It starts at the weights the run starts or resumes from.
+   */
+  averageDecay?: number;
+  /** Stop (after a checkpoint) at this step: equal-budget comparisons of settings (0 or absent: no limit). */
+  maxSteps?: number;
 }
 
 /** Batches of equal caption length, shuffled within and across lengths, reproducible per (seed, epoch). */
@@ -121,13 +129,13 @@ export async function runTraining(o: RunOptions): Promise<LoopState> {
   const worker = (o.settings.workers ?? 0) > 0 ? await GradientWorker.start(config) : null;
   if (worker) o.logger.log(`${o.label}: a gradient worker thread computes half of every batch`);
   try {
-    return await trainLoop(o, worker);
+    return await startOrResume(o, worker);
   } finally {
     await worker?.stop();
   }
 }
 
-async function trainLoop(o: RunOptions, worker: GradientWorker | null): Promise<LoopState> {
+async function startOrResume(o: RunOptions, worker: GradientWorker | null): Promise<LoopState> {
   const s = o.settings;
   const vars = WEIGHT_NAMES.map((n) => o.params[n] as tf.Variable);
   const optimizer = tf.train.adam(s.learningRate);
@@ -142,8 +150,20 @@ async function trainLoop(o: RunOptions, worker: GradientWorker | null): Promise<
     state = ckpt.state;
     o.logger.log(`${o.label}: resumed from ${o.checkpointDir} at epoch ${state.epoch}, batch ${state.batch}, step ${state.step}`);
   }
+  const average = s.averageDecay ? new WeightAverage(o.params, s.averageDecay, ckpt?.average) : null;
+  if (average) o.logger.log(`${o.label}: evaluating a moving average of the weights (decay ${s.averageDecay}), ${ckpt?.average ? 'resumed' : 'started at the current weights'}`);
+  try {
+    return await loop(o, worker, optimizer, state, average);
+  } finally {
+    average?.dispose();
+  }
+}
 
-  const save = async () => saveCheckpoint(o.checkpointDir, o.params, await optimizer.getWeights(), state);
+async function loop(o: RunOptions, worker: GradientWorker | null, optimizer: tf.AdamOptimizer, state: LoopState, average: WeightAverage | null): Promise<LoopState> {
+  const s = o.settings;
+  const vars = WEIGHT_NAMES.map((n) => o.params[n] as tf.Variable);
+  const trainedVariables = Object.fromEntries(WEIGHT_NAMES.map((n, k) => [n, vars[k]!]));
+  const save = async () => saveCheckpoint(o.checkpointDir, o.params, await optimizer.getWeights(), state, average?.tensors());
   const totalBatches = s.epochs * makeBatches(o.examples, s.batchSize, s.seed, 0).length;
   const progress = new Progress(o.label, totalBatches, state.epoch * Math.ceil(totalBatches / s.epochs) + state.batch);
   const runStart = performance.now();
@@ -156,14 +176,17 @@ async function trainLoop(o: RunOptions, worker: GradientWorker | null): Promise<
   const evaluate = () => {
     if (!o.evaluate) return false;
     const t0 = performance.now();
-    const r = o.evaluate();
+    const evaluateNow = o.evaluate;
+    const r = average ? average.withAveraged(trainedVariables, evaluateNow) : evaluateNow();
     const improved = !state.best || r.score > state.best.score;
     state.history.push({ step: state.step, epoch: state.epoch + state.batch / 1e9, loss: recentCount ? recentLoss / recentCount : NaN, ...r.metrics });
     o.logger.log(`${o.label}: eval at step ${state.step} (epoch ${state.epoch}, batch ${state.batch}): ${JSON.stringify(r.metrics)}${improved ? ' (best so far)' : ''} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     if (improved) {
       state.best = { score: r.score, step: state.step };
       stale = 0;
-      o.onBest?.(state);
+      // The best weights are the ones just evaluated: the average, when the run keeps one.
+      if (average) average.withAveraged(trainedVariables, () => o.onBest?.(state));
+      else o.onBest?.(state);
     } else stale++;
     return o.patience ? stale >= o.patience : false;
   };
@@ -206,6 +229,7 @@ async function trainLoop(o: RunOptions, worker: GradientWorker | null): Promise<
         const clipped = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, scale === 1 ? g : tf.mul(g, scale)]));
         optimizer.applyGradients(clipped as unknown as Parameters<typeof optimizer.applyGradients>[0]);
       });
+      average?.update(o.params);
       tf.dispose(Object.values(ownResult.grads));
       recentLoss += workerLoss ? (ownResult.loss * split + theirLoss * (B - split)) / B : ownResult.loss;
       recentCount++;
@@ -224,6 +248,11 @@ async function trainLoop(o: RunOptions, worker: GradientWorker | null): Promise<
         o.logger.log(`${o.label}: early stop (no improvement in ${o.patience} evaluations)`);
         await save();
         break outer;
+      }
+      if (s.maxSteps && state.step >= s.maxSteps) {
+        o.logger.log(`${o.label}: step limit of ${s.maxSteps} reached at epoch ${state.epoch} batch ${state.batch}; checkpoint saved`);
+        await save();
+        return state;
       }
       const now = performance.now();
       if (now - lastCkpt > s.checkpointMinutes * 60e3) {

@@ -25,16 +25,12 @@ import { Vocabulary } from '../../src/model/vocab';
 import { initWeights } from '../../src/model/weights';
 import { layoutForModel } from '../../src/train/layout';
 import { writeModelDir } from '../../src/train/node-files';
+import { mainThreadTasks as tasksOf, recordLongTasks, spread } from '../../src/bench/frame-sampling';
+import { waitForCaptionPath, waitForMap, zoomPan } from '../../src/bench/map-frames';
 import { collectErrors, launch, injectAxe } from './browser';
 
 const origin = inject('origin');
 const ROOT = path.resolve(__dirname, '../..');
-
-declare global {
-  interface Window {
-    __longTasks: { start: number; duration: number }[];
-  }
-}
 
 let browser: Browser;
 beforeAll(async () => {
@@ -44,50 +40,8 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** Records every main-thread task over 50 ms (the Long Tasks API), from before the page's scripts run. */
-async function recordLongTasks(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    window.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
-    }).observe({ type: 'longtask', buffered: true });
-  });
-}
-
-interface TraceEvent {
-  name: string;
-  ph: string;
-  ts: number;
-  dur?: number;
-  tdur?: number;
-  tid: number;
-  pid: number;
-  args?: { name?: string };
-}
-
-/**
- * The renderer main thread's tasks while `action` runs, from a Chrome trace: wall time and the
- * thread's own CPU time (ms). On a shared, busy machine a task's wall time includes the time the
- * thread waited for a core, so "no task over 100 ms of work" is judged on CPU time; both are printed.
- */
-async function mainThreadTasks(page: Page, action: () => Promise<void>): Promise<{ wall: number; cpu: number }[]> {
-  await browser.startTracing(page, { categories: ['toplevel'] });
-  await action();
-  const { traceEvents } = JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] };
-  const main = traceEvents.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
-  return traceEvents
-    .filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && main.some((m) => m.pid === e.pid && m.tid === e.tid))
-    .map((e) => ({ wall: (e.dur ?? 0) / 1000, cpu: (e.tdur ?? 0) / 1000 }));
-}
-
-/** Waits until the live model has captioned the photo (the map's caption path says so), so model work is over. */
-async function waitForCaptionPath(page: Page): Promise<void> {
-  await page.waitForFunction(() => /^Caption so far/.test(document.querySelector('[data-testid="emb-path"]')?.textContent ?? ''), null, { timeout: 120_000 });
-}
-
-async function waitForMap(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.querySelector('[data-embedding-map]')?.getAttribute('data-ready') === 'true', null, { timeout: 120_000 });
-}
+/** The renderer main thread's tasks (wall and CPU ms) while `action` runs (src/bench/frame-sampling.ts). */
+const mainThreadTasks = (page: Page, action: () => Promise<void>) => tasksOf(browser, page, action);
 
 /** The neighbour list as shown: word and the full-precision cosine behind the rounded figure. */
 async function shownNeighbours(page: Page): Promise<{ word: string; cosine: number }[]> {
@@ -387,65 +341,18 @@ describe('a 3,003-word synthetic model: pan and zoom frame times', () => {
   });
 
   test('zooming and panning 3,000 words: frame times measured and printed', async () => {
-    const canvas = page.getByTestId('emb-canvas');
-    await canvas.scrollIntoViewIfNeeded();
-    const box = (await canvas.boundingBox())!;
-    const cx = box.x + box.width / 2;
-    const cy = box.y + box.height / 2;
-    // Record every animation frame and every draw of the map while the mouse works.
-    await page.evaluate(() => {
-      const w = window as unknown as { __frames: number[]; __draws: number[]; __stop: boolean };
-      w.__frames = [];
-      w.__draws = [];
-      w.__stop = false;
-      const c = document.querySelector<HTMLElement>('[data-testid="emb-canvas"]')!;
-      new MutationObserver(() => w.__draws.push(Number(c.dataset['drawMs']))).observe(c, { attributes: true, attributeFilter: ['data-draw-ms'] });
-      const loop = (t: number) => {
-        w.__frames.push(t);
-        if (!w.__stop) requestAnimationFrame(loop);
-      };
-      requestAnimationFrame(loop);
-    });
-    const since = await page.evaluate(() => performance.now());
-    const tasks = await mainThreadTasks(page, async () => {
-      await page.mouse.move(cx, cy);
-      for (let i = 0; i < 24; i++) {
-        await page.mouse.wheel(0, -100); // zoom in
-        await page.waitForTimeout(30);
-      }
-      await page.mouse.down();
-      for (let i = 0; i < 40; i++) await page.mouse.move(cx + 6 * i, cy + 3 * i); // pan
-      await page.mouse.up();
-      for (let i = 0; i < 24; i++) {
-        await page.mouse.wheel(0, 100); // and out again
-        await page.waitForTimeout(30);
-      }
-    });
-    const stats = await page.evaluate((t) => {
-      const w = window as unknown as { __frames: number[]; __draws: number[]; __stop: boolean };
-      w.__stop = true;
-      const gaps = w.__frames.slice(1).map((f, i) => f - w.__frames[i]!).sort((a, b) => a - b);
-      const draws = [...w.__draws].sort((a, b) => a - b);
-      const q = (a: number[], p: number) => a[Math.min(a.length - 1, Math.floor(p * a.length))] ?? NaN;
-      const span = w.__frames.at(-1)! - w.__frames[0]!;
-      return {
-        frames: w.__frames.length,
-        fps: ((w.__frames.length - 1) / span) * 1000,
-        gapMedian: q(gaps, 0.5),
-        gapP95: q(gaps, 0.95),
-        draws: draws.length,
-        drawMedian: q(draws, 0.5),
-        drawP95: q(draws, 0.95),
-        longest: Math.max(0, ...window.__longTasks.filter((e) => e.start >= t).map((e) => e.duration)),
-        labels: Number(document.querySelector<HTMLElement>('[data-testid="emb-canvas"]')!.dataset['labels']),
-      };
-    }, since);
-    const cpu = tasks.map((t) => t.cpu).sort((x, y) => x - y);
+    // The same gesture as `npm run bench:map` (src/bench/map-frames.ts): zoom in, pan, zoom out.
+    const z = await zoomPan(browser, page);
+    const gaps = spread(z.frames);
+    const draws = spread(z.draws);
+    const cpu = [...z.taskCpu].sort((x, y) => x - y);
     const cpuP95 = cpu[Math.floor(0.95 * (cpu.length - 1))]!;
+    const span = z.frames.reduce((a, b) => a + b, 0);
+    const stats = { frames: z.frames.length + 1, fps: (z.frames.length / span) * 1000, gapMedian: gaps.median, gapP95: gaps.p95, draws: z.draws.length, drawMedian: draws.median, drawP95: draws.p95, longest: z.longestTask, labels: z.labels };
     console.log(
       `embedding map, 3,000 words, zoom + pan: ${stats.frames} frames at ${stats.fps.toFixed(1)} fps (frame gap median ${stats.gapMedian.toFixed(1)} ms, p95 ${stats.gapP95.toFixed(1)} ms); ` +
         `${stats.draws} draws, draw time median ${stats.drawMedian.toFixed(1)} ms, p95 ${stats.drawP95.toFixed(1)} ms (wall); ` +
-        `main-thread tasks: ${tasks.length}, CPU p95 ${cpuP95.toFixed(1)} ms, max ${cpu.at(-1)!.toFixed(1)} ms; longest task by wall time ${stats.longest.toFixed(0)} ms; ${stats.labels} labels at the end`,
+        `main-thread tasks: ${cpu.length}, CPU p95 ${cpuP95.toFixed(1)} ms, max ${cpu.at(-1)!.toFixed(1)} ms; longest task by wall time ${stats.longest.toFixed(0)} ms; ${stats.labels} labels at the end`,
     );
     expect(stats.draws).toBeGreaterThan(20); // the map really redrew while zooming
     // The work of a frame must fit a 30 fps budget (33 ms) with room to spare, whatever else the machine is doing.

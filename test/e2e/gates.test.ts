@@ -15,6 +15,8 @@ import type { GateName } from '../../src/model/trace';
 import { Vocabulary } from '../../src/model/vocab';
 import { initWeights } from '../../src/model/weights';
 import { writeModelDir } from '../../src/train/node-files';
+import { idleFrames } from '../../src/bench/frame-sampling';
+import { hoverSweep } from '../../src/bench/gate-frames';
 import { collectErrors, launch, injectAxe } from './browser';
 
 const origin = inject('origin');
@@ -336,46 +338,9 @@ describe('frame times with a 512-unit model (random weights, served in place of 
 
     // Hover: sweep the pointer over the maps while sampling requestAnimationFrame intervals; first
     // the same sampling with nothing happening, as a baseline for what this machine gives a page.
-    const box = (await page.locator('[data-testid="gate-overlay"]').boundingBox())!;
-    const idleFrames = await page.evaluate(
-      () =>
-        new Promise<number[]>((resolve) => {
-          const xs: number[] = [];
-          let last = performance.now();
-          const tick = (t: number) => {
-            xs.push(t - last);
-            last = t;
-            if (xs.length < 40) requestAnimationFrame(tick);
-            else resolve(xs.slice(1));
-          };
-          requestAnimationFrame(tick);
-        }),
-    );
-    await page.evaluate(() => {
-      const w = window as unknown as { __frames: number[]; __sampling: boolean };
-      w.__frames = [];
-      w.__sampling = true;
-      let last = performance.now();
-      const tick = (t: number) => {
-        w.__frames.push(t - last);
-        last = t;
-        if (w.__sampling) requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-    });
-    // A continuous diagonal path, as a hand moves (random jumps across the maps cost more: the
-    // compositor's damage rectangle then spans most of the figure on every move).
-    const moves = 150;
-    for (let k = 0; k < moves; k++) {
-      const x = box.x + 10 + ((k * 6) % Math.max(box.width - 20, 1));
-      const y = box.y + 30 + ((k * 3) % Math.max(box.height - 60, 1));
-      await page.mouse.move(x, y);
-    }
-    const frames = await page.evaluate(() => {
-      const w = window as unknown as { __frames: number[]; __sampling: boolean };
-      w.__sampling = false;
-      return w.__frames.slice(1);
-    });
+    // (The same sweep as `npm run bench:gates`, src/bench/gate-frames.ts.)
+    const idle = await idleFrames(page);
+    const { frames } = await hoverSweep(page);
     // Rest on one cell so the unit panel typesets its equations, then collect the main-thread timings.
     const rest = await page.evaluate((u) => window.__gates!.cell('h', u, 3)!, v.order[7]!);
     const now = (await page.locator('[data-testid="gate-overlay"]').boundingBox())!;
@@ -397,7 +362,7 @@ describe('frame times with a 512-unit model (random weights, served in place of 
       hoverWorkMedianMs: +q(hoverWork, 0.5).toFixed(2),
       hoverWorkP95Ms: +q(hoverWork, 0.95).toFixed(2),
       panelTypesetMedianMs: panelWork.length ? +q(panelWork, 0.5).toFixed(1) : null,
-      idleFrameMedianMs: +q(idleFrames, 0.5).toFixed(1),
+      idleFrameMedianMs: +q(idle, 0.5).toFixed(1),
       rafFrames: frames.length,
       frameMedianMs: +q(frames, 0.5).toFixed(1),
       frameP95Ms: +q(frames, 0.95).toFixed(1),

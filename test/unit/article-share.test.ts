@@ -23,7 +23,7 @@ describe('copy link', () => {
 });
 
 describe('figure export', () => {
-  const state = { ...DEFAULT_STATE, photo: 'kite', k: 5, step: 2, force: ['a', 'man'] };
+  const state = { ...DEFAULT_STATE, photo: 'kite', k: 5, alpha: 0, step: 2, force: ['a', 'man'] };
 
   test('stamps what the figure shows and the link that reproduces it', () => {
     const lines = stampLines('Beam search', state, 'https://x.org/?photo=kite&k=5', 'a man flies a kite');

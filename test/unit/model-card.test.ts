@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { trainingInvocations } from '../../src/train/export';
-import { FLOOR_BLEU4, metricsTable, replaceBlock, trainingBlock, verdict } from '../../src/train/model-card';
+import { ablationTables, commonSteps, FLOOR_BLEU4, metricsTable, replaceBlock, trainingBlock, tuningBlock, verdict } from '../../src/train/model-card';
 
 const row = (b1: number, b4: number) => ({ 'BLEU-1': b1, 'BLEU-2': 0.4, 'BLEU-3': 0.3, 'BLEU-4': b4, 'ROUGE-L': 0.45, 'CIDEr-D': 0.41, distinct: 0.3 });
 
@@ -41,14 +41,43 @@ describe('model card generation', () => {
       settings: { batchSize: 128, dropout: 0.3, evalEvery: 117 },
       pretrain: true,
       state: { step: 234, epoch: 1, batch: 0, tokens: 300000, seconds: 600, best: { score: 0.2, step: 117 }, history: [{ step: 117, loss: 3.5, 'dev CIDEr-D': 0.2, 'dev BLEU-4': 0.1, 'dev BLEU-1': 0.5, distinct: 0.1 }, { step: 200, loss: 3.4 }, { step: 234, loss: 3.3, 'dev CIDEr-D': 0.19, 'dev BLEU-4': 0.1, 'dev BLEU-1': 0.5, distinct: 0.2 }] },
-      invocations: [{ started: '2026-01-01T10:00:01.000Z', settings: { learningRate: 0.001, lrDecay: 0.85, minutes: 60 }, resumedAtStep: 0 }],
+      invocations: [
+        { started: '2026-01-01T10:00:01.000Z', settings: { learningRate: 0.001, lrDecay: 0.85, minutes: 60 }, resumedAtStep: 0 },
+        { started: '2026-01-01T12:00:01.000Z', settings: { learningRate: 0.001, lrDecay: 0.9, minutes: 30, workers: 1, averageDecay: 0.998 }, resumedAtStep: 200 },
+      ],
       trainingCaptions: 29952,
     });
     expect(block).toMatch(/234 steps \(1\.00 epochs of 29,952 captions\), 300,000 tokens in 10\.0 min of training = 500 tokens\/s/);
     expect(block).toMatch(/\| 117 \(best\) \| 3\.500 \| 0\.200 \|/);
     expect(block).toMatch(/\| 234 \| 3\.300 \| 0\.190 \|/);
     expect(block.match(/^\| 200 /m)).toBeNull(); // loss-only rows are not evaluations
-    expect(block).toMatch(/run started 2026-01-01 10:00 UTC at step 0: lr 0.001 × 0.85 per epoch, budget 60 min, one core/);
+    expect(block).toMatch(/run started 2026-01-01 10:00 UTC at step 0: lr 0.001 × 0.85 per epoch, budget 60 min, one core\./);
+    expect(block).toMatch(/at step 200: .*second core; evaluated \(and kept\) as a moving average of the weights, decay 0.998\./);
+  });
+
+  it('the tuning block lists every α on dev and marks the chosen one', () => {
+    const rows = [0, 0.5].map((alpha) => ({ alpha, metrics: { 'BLEU-1': 0.5 + alpha / 10, 'BLEU-4': 0.15 + alpha / 100, 'CIDEr-D': 0.3 }, words: 9 + alpha }));
+    const block = tuningBlock({ split: 'Flickr8k dev', images: 1000, beamWidth: 3, criterion: 'dev BLEU-4', command: 'npm run tune-decoding', date: '2026-01-02', rows, chosen: { alpha: 0.5 } }).join('\n');
+    expect(block).toMatch(/\| 0 \| 50\.0 \| 15\.0 \| 0\.300 \| 9\.00 \|/);
+    expect(block).toMatch(/\| 0\.5 \(chosen\) \| 55\.0 \| 15\.5 \| 0\.300 \| 9\.50 \|/);
+    expect(block).toMatch(/Flickr8k dev split \(1000 images, never the test split\)/);
+  });
+
+  it('ablations compare runs at the dev steps they all reached', () => {
+    const rows: { run: string; note: string; devCurve: Record<string, number> }[] = [
+      { run: 'train', note: 'long run', devCurve: { 117: 0.13, 234: 0.15, 351: 0.18 } },
+      { run: 'no-pre', note: 'no pre-training', devCurve: { 117: 0.07, 234: 0.136 } },
+    ];
+    expect(commonSteps(rows)).toEqual([117, 234]);
+    const longer = [...rows, { run: 'd', note: 'dropout', devCurve: { 117: 0.12, 351: 0.17, 468: 0.2 } }];
+    expect(commonSteps(longer)).toEqual([117, 234, 351]); // 468: one run only
+    expect(commonSteps([rows[0]!])).toEqual([117, 234, 351]);
+    const text = ablationTables({ rows: longer, command: 'npm run ablations -- --dev-only', date: '2026-01-02' }).join('\n');
+    expect(text).toMatch(/\| run \| what it was \| step 117 \| step 234 \| step 351 \|/);
+    expect(text).toMatch(/\| no-pre \| no pre-training \| 0\.070 \| 0\.136 \| – \|/);
+    expect(text).toMatch(/\| d \| dropout \| 0\.120 \| – \| 0\.170 \|/);
+    expect(text).not.toMatch(/step 468/);
+    expect(text).not.toMatch(/test split, beam 3/); // dev-only rows have no test metrics to show
   });
 
   it('replaces only the named block and refuses a card without it', () => {

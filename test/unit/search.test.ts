@@ -16,8 +16,8 @@ const FEATURES = [1, 2, 3, 4, 5].map((s) => fakeFeature(560, s));
 const emittable = () => Array.from({ length: fx.config.vocabSize }, (_, i) => i).filter((i) => !(MASKED_TOKENS as readonly number[]).includes(i));
 
 /** Score every caption of at most L tokens by brute force: sequences ending in <end>, or cut at L (no empty caption). */
-function bruteForce(feature: Float32Array, L: number) {
-  let best = { tokens: [] as number[], logp: -Infinity };
+function bruteForce(feature: Float32Array, L: number, alpha = 0) {
+  let best = { tokens: [] as number[], logp: -Infinity, score: -Infinity };
   const walk = (state: { h: Float32Array; c: Float32Array }, input: number, prefix: number[], logp: number) => {
     const out = model.step([state], [input]);
     const masked = Float32Array.from(out.logits[0]!);
@@ -29,7 +29,8 @@ function bruteForce(feature: Float32Array, L: number) {
       const total = logp + lp[tok]!;
       const seq = [...prefix, tok];
       if (tok === END_ID || seq.length === L) {
-        if (total > best.logp) best = { tokens: seq, logp: total };
+        const score = alpha === 0 ? total : total / Math.pow(seq.length, alpha);
+        if (score > best.score) best = { tokens: seq, logp: total, score };
       } else walk(out.states[0]!, tok, seq, total);
     }
   };
@@ -65,6 +66,23 @@ describe('search', () => {
     }
     // The test has teeth only if greedy is sometimes suboptimal on these inputs.
     expect(differsFromGreedy).toBeGreaterThan(0);
+  });
+
+  it('with length normalisation, a wide beam finds the brute-force optimum of log p / |S|^α (its early stop loses nothing)', () => {
+    const L = 4;
+    const V = emittable().length;
+    let differsFromUnnormalised = 0;
+    for (const alpha of [0.5, 1]) {
+      for (const f of FEATURES) {
+        const exact = bruteForce(f, L, alpha);
+        const b = beamSearch(model, f, { maxLength: L, beamWidth: V ** L, alpha });
+        expect(chosenPath(b)).toEqual(exact.tokens);
+        expect(b.logp).toBeCloseTo(exact.logp, 10);
+        if (exact.tokens.join() !== bruteForce(f, L).tokens.join()) differsFromUnnormalised++;
+      }
+    }
+    // The test has teeth only if normalisation changes the winner on some of these inputs.
+    expect(differsFromUnnormalised).toBeGreaterThan(0);
   });
 
   it('sampling repeats exactly for one seed and differs across seeds', () => {

@@ -97,6 +97,51 @@ describe('training', () => {
     expect(readFileSync(path.join(work, 'log'), 'utf8')).toMatch(/resumed/);
   }, 60_000);
 
+  it('a moving average of the weights is what evaluation sees; training and resuming are unaffected', async () => {
+    await useCpu();
+    const { vocab, features, examples } = syntheticData(64, 8);
+    const config = { vocabSize: vocab.size, embedDim: 8, hiddenDim: 8, featureDim: F };
+    const settings = { batchSize: 16, learningRate: 1e-2, lrDecay: 1, dropout: 0, clipNorm: 5, seed: 2, epochs: 2, minutes: 10, checkpointMinutes: 100, evalEvery: 0 };
+    const work = mkdtempSync(path.join(os.tmpdir(), 'average-'));
+    const logger = new Logger(path.join(work, 'log'));
+    const start = initWeights(config, 1)['lstm/Wh'].data;
+    const run = async (label: string, averageDecay: number | undefined, epochs = 2, seen: Float32Array[] = []) => {
+      const params = paramsFromWeights(initWeights(config, 1), true);
+      const evaluate = () => {
+        seen.push(Float32Array.from(params['lstm/Wh'].dataSync()));
+        return { score: seen.length, metrics: {} };
+      };
+      await runTraining({ label, params, examples, features, featureDim: F, settings: { ...settings, epochs, averageDecay }, checkpointDir: path.join(work, label), logger, evaluate });
+      return { raw: Float32Array.from(params['lstm/Wh'].dataSync()), seen };
+    };
+    const plain = await run('plain', undefined);
+    const averaged = await run('avg', 0.9);
+    // Training itself follows the raw weights: the average only changes what evaluation sees.
+    expect(maxAbsDiff(averaged.raw, plain.raw)).toBeLessThan(1e-6);
+    expect(maxAbsDiff(plain.seen[1]!, plain.raw)).toBe(0);
+    const evaluated = averaged.seen[1]!;
+    expect(maxAbsDiff(evaluated, averaged.raw)).toBeGreaterThan(1e-4);
+    // The average lags: it is nearer the start than the raw weights are.
+    expect(maxAbsDiff(evaluated, start)).toBeLessThan(maxAbsDiff(averaged.raw, start));
+    // Resuming restores the average from the checkpoint: two halves evaluate what one run did.
+    const halves: Float32Array[] = [];
+    await run('halves', 0.9, 1, halves);
+    await run('halves', 0.9, 2, halves);
+    expect(maxAbsDiff(halves.at(-1)!, evaluated)).toBeLessThan(1e-5);
+  }, 60_000);
+
+  it('--max-steps stops at that step with a checkpoint, for equal-budget comparisons', async () => {
+    await useCpu();
+    const { vocab, features, examples } = syntheticData(64, 9);
+    const config = { vocabSize: vocab.size, embedDim: 8, hiddenDim: 8, featureDim: F };
+    const work = mkdtempSync(path.join(os.tmpdir(), 'max-steps-'));
+    const settings = { batchSize: 16, learningRate: 1e-2, lrDecay: 1, dropout: 0, clipNorm: 5, seed: 2, epochs: 3, minutes: 10, checkpointMinutes: 100, evalEvery: 0, maxSteps: 5 };
+    const params = paramsFromWeights(initWeights(config, 1), true);
+    const state = await runTraining({ label: 'capped', params, examples, features, featureDim: F, settings, checkpointDir: path.join(work, 'c'), logger: new Logger(path.join(work, 'log')) });
+    expect(state.step).toBe(5);
+    expect(JSON.parse(readFileSync(path.join(work, 'c', 'state.json'), 'utf8')).step).toBe(5);
+  }, 60_000);
+
   it('export then load gives identical outputs; folding the feature normalisation changes nothing', async () => {
     await useCpu();
     const { vocab, features } = syntheticData(40, 5);
