@@ -173,21 +173,25 @@ async function loop(o: RunOptions, worker: GradientWorker | null, optimizer: tf.
   let stale = 0;
   const E = o.featureDim;
 
-  const evaluate = () => {
-    if (!o.evaluate) return false;
+  /** Evaluates the weights in `o.params` and, when they are the best so far, saves them. */
+  const evaluateAndKeepBest = (run: () => EvalResult) => {
     const t0 = performance.now();
-    const evaluateNow = o.evaluate;
-    const r = average ? average.withAveraged(trainedVariables, evaluateNow) : evaluateNow();
+    const r = run();
     const improved = !state.best || r.score > state.best.score;
     state.history.push({ step: state.step, epoch: state.epoch + state.batch / 1e9, loss: recentCount ? recentLoss / recentCount : NaN, ...r.metrics });
     o.logger.log(`${o.label}: eval at step ${state.step} (epoch ${state.epoch}, batch ${state.batch}): ${JSON.stringify(r.metrics)}${improved ? ' (best so far)' : ''} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     if (improved) {
       state.best = { score: r.score, step: state.step };
       stale = 0;
-      // The best weights are the ones just evaluated: the average, when the run keeps one.
-      if (average) average.withAveraged(trainedVariables, () => o.onBest?.(state));
-      else o.onBest?.(state);
+      o.onBest?.(state);
     } else stale++;
+  };
+  const evaluate = () => {
+    const run = o.evaluate;
+    if (!run) return false;
+    // With a moving average, the average is what is evaluated and, if best, saved.
+    if (average) average.withAveraged(trainedVariables, () => evaluateAndKeepBest(run));
+    else evaluateAndKeepBest(run);
     return o.patience ? stale >= o.patience : false;
   };
 
