@@ -70,18 +70,27 @@ export function embed(We: tf.Tensor, ids: Int32Array): tf.Tensor2D {
   return lookup(We) as tf.Tensor2D;
 }
 
-/** Mean cross-entropy of logits [N,V] against target ids, with the fused softmax − one-hot gradient. */
-export function softmaxCrossEntropy(logits: tf.Tensor2D, targets: Int32Array): tf.Scalar {
+/**
+ * Mean cross-entropy of logits [N,V] against target ids, with the fused softmax − one-hot gradient.
+ * With `weights` (one per row) it is Σ wₙ·CEₙ / N: self-critical training weighs each sampled token
+ * by its caption's advantage (negative weights push a caption's probability down) and gives padding 0.
+ */
+export function softmaxCrossEntropy(logits: tf.Tensor2D, targets: Int32Array, weights?: Float32Array): tf.Scalar {
   const V = logits.shape[1];
   const n = targets.length;
+  if (weights && weights.length !== n) throw new Error(`softmaxCrossEntropy: ${weights.length} weights for ${n} targets`);
   const ce = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     const oneHot = tf.oneHot(tf.tensor1d(targets, 'int32'), V);
-    save([x, oneHot]);
-    const lse = tf.logSumExp(x, 1);
-    const picked = tf.sum(tf.mul(x, oneHot), 1);
+    const w = weights ? tf.tensor2d(weights, [n, 1]) : null;
+    save(w ? [x, oneHot, w] : [x, oneHot]);
+    const lse = tf.logSumExp(x, 1, true);
+    const perRow = tf.sub(lse, tf.sum(tf.mul(x, oneHot), 1, true));
     return {
-      value: tf.div(tf.sum(tf.sub(lse, picked)), n) as tf.Scalar,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(tf.sub(tf.softmax(saved[0]!), saved[1]!), tf.div(dy, n))],
+      value: tf.div(tf.sum(w ? tf.mul(perRow, w) : perRow), n) as tf.Scalar,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const g = tf.mul(tf.sub(tf.softmax(saved[0]!), saved[1]!), tf.div(dy, n));
+        return [saved[2] ? tf.mul(g, saved[2]) : g];
+      },
     };
   }) as unknown as CustomGradFn);
   return ce(logits) as tf.Scalar;
@@ -95,6 +104,8 @@ export interface CaptionBatch {
   /** The next word for each input position (ending with `<end>`), same layout. */
   targets: Int32Array;
   length: number;
+  /** Optional weight of each target, same layout (self-critical training; see softmaxCrossEntropy). */
+  weights?: Float32Array;
 }
 
 /** Teacher-forced negative log-likelihood, mean per token: −Σ log p(S_t | I, S_<t) / N. */
@@ -106,10 +117,13 @@ export function captionLoss(p: DecoderParams, batch: CaptionBatch, dropout = 0):
   // Time-major ids so that step t's batch is one contiguous block.
   const timeMajor = new Int32Array(B * T);
   const targets = new Int32Array(B * T);
+  if (batch.weights && batch.weights.length !== B * T) throw new Error(`captionLoss: ${batch.weights.length} weights for ${B * T} targets`);
+  const weights = batch.weights ? new Float32Array(B * T) : undefined;
   for (let b = 0; b < B; b++) {
     for (let t = 0; t < T; t++) {
       timeMajor[t * B + b] = batch.inputs[b * T + t]!;
       targets[t * B + b] = batch.targets[b * T + t]!;
+      if (weights) weights[t * B + b] = batch.weights![b * T + t]!;
     }
   }
   const image = tf.reshape(imageEmbedding(p, batch.features), [1, B, E]);
@@ -121,7 +135,7 @@ export function captionLoss(p: DecoderParams, batch: CaptionBatch, dropout = 0):
   let hAll = tf.concat(hs, 0) as tf.Tensor2D; // [T·B, H]
   if (dropout > 0) hAll = tf.dropout(hAll, dropout) as tf.Tensor2D;
   const logits = tf.add(mm(hAll, p['output/Wo'] as tf.Tensor2D), p['output/bo']) as tf.Tensor2D;
-  return softmaxCrossEntropy(logits, targets);
+  return softmaxCrossEntropy(logits, targets, weights);
 }
 
 function gatesOfRow(data: Record<keyof CellOutput, Float32Array>, row: number, H: number): Gates {

@@ -217,21 +217,29 @@ interface TfIdf {
 /** Per-item CIDEr-D; document frequencies come from the references of exactly these items. */
 export function ciderD(items: readonly CaptionItem[]): { corpus: number; perItem: number[] } {
   requireReferences(items, 'ciderD');
-  const cooked = items.map((it) => ({
-    cand: ngramCounts(normalise(it.candidate), CIDER_N),
-    refs: it.references.map((r) => ngramCounts(normalise(r), CIDER_N)),
-  }));
+  const score = ciderDScorer(items.map((it) => it.references));
+  const perItem = items.map((it, i) => score(i, it.candidate));
+  return { corpus: mean(perItem), perItem };
+}
 
-  // Document frequency: in how many items' reference sets each n-gram occurs.
+/**
+ * CIDEr-D of any candidate against reference set `index`, with document frequencies fixed by
+ * `referenceSets` (one "document" per set). `ciderD` scores a corpus against its own references;
+ * self-critical training scores many sampled captions against the training set's references.
+ */
+export function ciderDScorer(referenceSets: readonly (readonly string[])[]): (index: number, candidate: string) => number {
+  const cookedRefs = referenceSets.map((refs) => refs.map((r) => ngramCounts(normalise(r), CIDER_N)));
+
+  // Document frequency: in how many reference sets each n-gram occurs.
   const df = new Map<string, number>();
-  for (const { refs } of cooked) {
+  for (const refs of cookedRefs) {
     const seen = new Set<string>();
     for (const r of refs) for (const g of r.keys()) seen.add(g);
     for (const g of seen) df.set(g, (df.get(g) ?? 0) + 1);
   }
-  // log(number of "documents", i.e. of items). With a single item every idf is log(1) - log(1) = 0,
+  // log(number of "documents", i.e. of reference sets). With a single set every idf is log(1) - log(1) = 0,
   // so CIDEr-D of a one-item corpus is 0 whatever the caption: it only means something over a set.
-  const logDocs = Math.log(items.length);
+  const logDocs = Math.log(referenceSets.length);
 
   const toVec = (counts: Map<string, number>): TfIdf => {
     const vec = new Map<string, number>();
@@ -268,14 +276,16 @@ export function ciderD(items: readonly CaptionItem[]): { corpus: number; perItem
     });
   };
 
-  const perItem = cooked.map(({ cand, refs }) => {
-    const hyp = toVec(cand);
+  // Reference vectors are built on first use: a training run scores a set many times.
+  const refVecs: (TfIdf[] | undefined)[] = new Array(referenceSets.length);
+  return (index, candidate) => {
+    const refs = (refVecs[index] ??= cookedRefs[index]!.map(toVec));
+    const hyp = toVec(ngramCounts(normalise(candidate), CIDER_N));
     const score = new Array<number>(CIDER_N).fill(0);
-    for (const r of refs) addAll(score, sim(hyp, toVec(r)));
+    for (const r of refs) addAll(score, sim(hyp, r));
     // Mean over n-gram orders, then over references, then x10.
     return (mean(score) / refs.length) * CIDER_SCALE;
-  });
-  return { corpus: mean(perItem), perItem };
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

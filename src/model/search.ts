@@ -21,7 +21,7 @@ export const DEFAULT_MIN_LENGTH = 1;
  * α (length normalisation) was chosen on the dev split for the shipped model by
  * `npm run tune-decoding` (public/models/eval/decoding-tuning.json; a unit test keeps them equal).
  */
-export const DEFAULT_BEAM: BeamOptions = { beamWidth: 3, alpha: 0.8, maxLength: 20, minLength: DEFAULT_MIN_LENGTH };
+export const DEFAULT_BEAM: BeamOptions = { beamWidth: 3, alpha: 1, maxLength: 20, minLength: DEFAULT_MIN_LENGTH };
 
 /** Copy of the logits with masked tokens at −∞; `<end>` too while the caption is shorter than minLength. */
 export function maskLogits(logits: Float32Array, t = Infinity, minLength = DEFAULT_MIN_LENGTH): Float32Array {

@@ -42,7 +42,11 @@ export function trainingInvocations(log: string, run: string): { started: string
   return out;
 }
 
-/** The run's history (from `npm run train`), with its invocations and the pre-training it started from, for the model card. */
+/**
+ * The run's history (from `npm run train`), with its invocations and the pre-training it started from,
+ * for the model card. A fine-tuning run (self-critical) carries the record of the run it started from
+ * as `base`.
+ */
 function trainingRecord(work: string, from: string): Record<string, unknown> | null {
   const runDir = path.dirname(from);
   const run = path.basename(runDir);
@@ -50,11 +54,16 @@ function trainingRecord(work: string, from: string): Record<string, unknown> | n
   if (!existsSync(historyFile)) return null;
   const history = JSON.parse(readFileSync(historyFile, 'utf8'));
   const logFile = path.join(work, 'logs', `${run}.log`);
-  const invocations = existsSync(logFile) ? trainingInvocations(readFileSync(logFile, 'utf8'), run) : [];
-  const captionsLine = existsSync(logFile) ? readFileSync(logFile, 'utf8').match(new RegExp(`${run}: (\\d+) training captions`)) : null;
+  const log = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+  const invocations = trainingInvocations(log, run);
+  const captionsLine = log.match(new RegExp(`${run}: (\\d+) training captions`));
   const pretrainedFile = path.join(work, 'pretrained', 'model.json');
   const pretrained = history.pretrain && existsSync(pretrainedFile) ? JSON.parse(readFileSync(pretrainedFile, 'utf8')).meta : undefined;
-  return { ...history, invocations, trainingCaptions: captionsLine ? Number(captionsLine[1]) : undefined, pretrained };
+  // Runs from before `init` and `trainingExamples` were recorded in the history name them in the log.
+  const init = history.init ?? log.match(new RegExp(`${run}: .* images, dev \\d+ images, init (\\S+), self-critical`))?.[1];
+  const trainingExamples = history.trainingExamples ?? (history.settings?.selfCritical ? Number(log.match(new RegExp(`${run}: \\d+ training captions of (\\d+) images`))?.[1]) : undefined);
+  const base = typeof init === 'string' ? trainingRecord(work, path.resolve(init)) : undefined;
+  return { ...history, init, trainingExamples, invocations, trainingCaptions: captionsLine ? Number(captionsLine[1]) : undefined, pretrained, ...(base ? { base } : {}) };
 }
 
 async function main() {
@@ -70,11 +79,14 @@ async function main() {
   const folded = foldFeatureNorm(weights, norm);
   const meta = { ...(modelJson.meta ?? {}), featureNorm: 'folded into image/Wi and image/bi', exportedFrom: path.relative(process.cwd(), from) };
   const f32Bytes = writeModelDir(path.join(work, 'export-f32'), config, folded, vocab, { meta: { ...meta, quantization: 'none' } });
-  const webBytes = writeModelDir(out, config, folded, vocab, { quantization: 'uint8', meta: { ...meta, quantization: 'uint8' } });
+  // One uint8 range per row or column (whichever reconstructs a tensor better), not per tensor: see SliceQuantization.
+  const quantization = flagString(flags, 'quantization', 'uint8-slices');
+  if (quantization !== 'uint8' && quantization !== 'uint8-slices') throw new Error(`--quantization must be uint8 or uint8-slices, got ${quantization}`);
+  const webBytes = writeModelDir(out, config, folded, vocab, { quantization, meta: { ...meta, quantization } });
   writeFileSync(path.resolve('public/models/current.json'), JSON.stringify({ decoder: name }) + '\n');
   const record = trainingRecord(work, from);
   if (record) writeFileSync(path.resolve('public/models/eval/training-history.json'), JSON.stringify(record, null, 1) + '\n');
-  logger.log(`export: float32 ${(f32Bytes / 1e6).toFixed(2)} MB in ${path.join(work, 'export-f32')}; web (uint8) ${(webBytes / 1e6).toFixed(2)} MB in ${out}`);
+  logger.log(`export: float32 ${(f32Bytes / 1e6).toFixed(2)} MB in ${path.join(work, 'export-f32')}; web (${quantization}) ${(webBytes / 1e6).toFixed(2)} MB in ${out}`);
 }
 
 runIfMain(import.meta.url, main);

@@ -32,7 +32,7 @@ parentPort!.on('message', async (m: WorkerRequest) => {
     const vars = layout.map((l) => params[l.name] as tf.Variable);
     const loss = tf.tidy(() => {
       const features = tf.tensor2d(m.features, [m.batchSize, m.features.length / m.batchSize]);
-      const { value, grads: g } = tf.variableGrads(() => captionLoss(params, { features, inputs: m.inputs, targets: m.targets, length: m.length }, m.dropout), vars);
+      const { value, grads: g } = tf.variableGrads(() => captionLoss(params, { features, inputs: m.inputs, targets: m.targets, weights: m.weights, length: m.length }, m.dropout), vars);
       layout.forEach((l, k) => grads.set(g[vars[k]!.name]!.dataSync() as Float32Array, l.offset));
       return value.dataSync()[0]!;
     });

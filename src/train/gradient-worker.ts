@@ -33,6 +33,8 @@ export interface WorkerBatch {
   features: Float32Array;
   inputs: Int32Array;
   targets: Int32Array;
+  /** Per-target weights for self-critical training (absent: plain maximum likelihood). */
+  weights?: Float32Array;
   batchSize: number;
   length: number;
   dropout: number;

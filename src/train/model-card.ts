@@ -136,24 +136,40 @@ interface TrainingHistory {
   state: { step: number; epoch: number; batch: number; tokens: number; seconds: number; best: { score: number; step: number } | null; history: Record<string, number>[] };
   invocations?: { started: string; settings: Record<string, number>; resumedAtStep: number }[];
   trainingCaptions?: number;
+  /** Examples per epoch of this run: captions, or images for self-critical training. */
+  trainingExamples?: number;
   pretrained?: { steps: number; tokens: number; seconds: number; captions?: number };
+  /** The run a fine-tuning run started from. */
+  base?: TrainingHistory;
 }
 
-export function trainingBlock(h: TrainingHistory): string {
+/** `fineTuned`: these weights were the starting point of a fine-tuning run (listed after them). */
+export function trainingBlock(h: TrainingHistory, fineTuned = false): string {
   const evals = h.state.history.filter((r) => r['dev CIDEr-D'] !== undefined);
   const best = h.state.best;
   const lines: string[] = [];
+  if (h.base) lines.push(trainingBlock(h.base, true), '');
   if (h.pretrained) {
     lines.push(`- **Pre-training** (text only): ${thousands(h.pretrained.steps)} steps, ${thousands(h.pretrained.tokens)} tokens in ${(h.pretrained.seconds / 60).toFixed(1)} min of training.`);
   }
-  const epochs = h.trainingCaptions ? ` (${((h.state.step * h.settings['batchSize']!) / h.trainingCaptions).toFixed(2)} epochs of ${thousands(h.trainingCaptions)} captions)` : '';
-  lines.push(`- **Caption training**: ${thousands(h.state.step)} steps${epochs}, ${thousands(h.state.tokens)} tokens in ${(h.state.seconds / 60).toFixed(1)} min of training = ${thousands(h.state.tokens / h.state.seconds)} tokens/s on average; batch ${h.settings['batchSize']}, dropout ${h.settings['dropout']}, H = ${h.config.hiddenDim}, E = ${h.config.embedDim}, ${h.pretrain ? 'started from the pre-trained language model' : 'no pre-training'}.`);
+  const K = h.settings['selfCritical'];
+  const perEpoch = K ? h.trainingExamples : h.trainingCaptions;
+  const epochs = perEpoch ? ` (${((h.state.step * h.settings['batchSize']!) / perEpoch).toFixed(2)} epochs of ${thousands(perEpoch)} ${K ? 'images' : 'captions'})` : '';
+  const speed = `${thousands(h.state.tokens)} tokens in ${(h.state.seconds / 60).toFixed(1)} min of training = ${thousands(h.state.tokens / h.state.seconds)} tokens/s on average`;
+  if (K) {
+    lines.push(
+      `- **Self-critical fine-tuning** (\`npm run train -- --self-critical ${K}\`, from the weights above): ${thousands(h.state.step)} steps${epochs}, ${speed}; ${h.settings['batchSize']} images per batch, ${K} captions sampled per image, each weighted by its CIDEr-D minus the mean CIDEr-D of the image's other samples; lr ${h.settings['learningRate']}, dropout ${h.settings['dropout']}.`,
+    );
+  } else {
+    lines.push(`- **Caption training**: ${thousands(h.state.step)} steps${epochs}, ${speed}; batch ${h.settings['batchSize']}, dropout ${h.settings['dropout']}, H = ${h.config.hiddenDim}, E = ${h.config.embedDim}, ${h.pretrain ? 'started from the pre-trained language model' : 'no pre-training'}.`);
+  }
   for (const inv of h.invocations ?? []) {
     const s = inv.settings;
     lines.push(`  - run started ${inv.started.replace('T', ' ').slice(0, 16)} UTC at step ${inv.resumedAtStep}: lr ${s['learningRate']} × ${s['lrDecay']} per epoch, budget ${s['minutes']} min${s['workers'] ? ', with a gradient worker on the second core' : ', one core'}${s['averageDecay'] ? `; evaluated (and kept) as a moving average of the weights, decay ${s['averageDecay']}` : ''}.`);
   }
-  if (best) lines.push(`- **Early stopping** on dev CIDEr-D (greedy, every ${h.settings['evalEvery']} steps): the best evaluation, ${best.score.toFixed(3)} at step ${best.step}, is what ships.`);
-  lines.push('', '| step | train loss (recent) | dev CIDEr-D | dev BLEU-4 | dev BLEU-1 | distinct |', '|---:|---:|---:|---:|---:|---:|');
+  if (best) lines.push(`- **Early stopping** on dev CIDEr-D (greedy, every ${h.settings['evalEvery']} steps): the best evaluation, ${best.score.toFixed(3)} at step ${best.step}, ${fineTuned ? 'is where the fine-tuning below starts' : 'is what ships'}.`);
+  const lossHeader = K ? 'advantage-weighted loss (recent)' : 'train loss (recent)';
+  lines.push('', `| step | ${lossHeader} | dev CIDEr-D | dev BLEU-4 | dev BLEU-1 | distinct |`, '|---:|---:|---:|---:|---:|---:|');
   for (const r of evals) lines.push(`| ${r['step']}${best && r['step'] === best.step ? ' (best)' : ''} | ${Number.isFinite(r['loss']) ? r['loss']!.toFixed(3) : '–'} | ${r['dev CIDEr-D']!.toFixed(3)} | ${pct(r['dev BLEU-4'])} | ${pct(r['dev BLEU-1'])} | ${pct(r['distinct'])} % |`);
   return lines.join('\n');
 }

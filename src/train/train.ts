@@ -3,14 +3,19 @@
  * pre-trained language model (unless --no-pretrain). Early stopping on dev CIDEr-D (greedy); the
  * test split is not touched here. Keeps the best weights in <work>/<run>/best. With --average D the
  * evaluations (and so the best weights) use a moving average of the weights with decay D.
+ *
+ * `npm run train -- --self-critical K --run scst` fine-tunes the weights of `--init` (default
+ * <work>/train/best) by self-critical training on CIDEr-D with K samples per image (self-critical.ts);
+ * `--batch` then counts images.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { batchedGreedy } from '../model/batched-greedy';
+import { mulberry32 } from '../model/prng';
 import { paramsFromWeights, weightsFromParams } from '../model/decoder';
 import { FEATURE_DIM } from '../model/encoder';
-import { scoreCaptions } from '../model/metrics';
+import { ciderDScorer, scoreCaptions } from '../model/metrics';
 import { Vocabulary } from '../model/vocab';
 import { initWeights, loadWeights, WEIGHT_NAMES } from '../model/weights';
 import { dataDirs, flagNumber, flagString, Logger, parseFlags, workDir, runIfMain } from './cli';
@@ -20,7 +25,8 @@ import { loadFeatures } from './features';
 import { initBackend } from './node-backend';
 import { fsReader, writeModelDir } from './node-files';
 import { modelConfig } from './pretrain';
-import { defaultWorkers, runTraining, type LoopState } from './trainer';
+import { selfCriticalBatch } from './self-critical';
+import { defaultWorkers, runTraining, type Example, type LoopState, type PackedBatch } from './trainer';
 
 /** Per-dimension mean and std of the training features; folded into W_I, b_I at export. */
 export interface FeatureNorm {
@@ -77,12 +83,20 @@ async function main() {
   const dev = text.dev.slice(0, devLimit);
   const devFeatures = featureMatrix(dev, features, norm);
 
-  const examples = text.train.flatMap((img, i) => toExamples(text.captions.get(img) ?? [], vocab, () => i));
+  const selfCritical = flagNumber(flags, 'self-critical', 0);
+  const trainCaptions = text.train.flatMap((img, i) => toExamples(text.captions.get(img) ?? [], vocab, () => i));
+  // Self-critical training samples its own captions: one example per training image.
+  const examples: Example[] = selfCritical ? text.train.map((_, i) => ({ words: [], image: i })) : trainCaptions;
   const config = modelConfig(flags, vocab.size);
-  const usePretrain = !flags['no-pretrain'];
+  const usePretrain = !flags['no-pretrain'] && !selfCritical;
   const pretrained = flagString(flags, 'pretrained', path.join(work, 'pretrained'));
+  const initFrom = selfCritical ? flagString(flags, 'init', path.join(work, 'train', 'best')) : null;
   let init = initWeights(config, seed);
-  if (usePretrain) {
+  if (initFrom) {
+    const loaded = await loadWeights(fsReader(initFrom));
+    if (JSON.stringify(loaded.config) !== JSON.stringify(config)) throw new Error(`model at ${initFrom} has config ${JSON.stringify(loaded.config)}, this run needs ${JSON.stringify(config)}`);
+    init = loaded.weights;
+  } else if (usePretrain) {
     const loaded = await loadWeights(fsReader(pretrained));
     if (JSON.stringify(loaded.config) !== JSON.stringify(config)) throw new Error(`pre-trained model at ${pretrained} has config ${JSON.stringify(loaded.config)}, this run needs ${JSON.stringify(config)}`);
     init = loaded.weights;
@@ -90,22 +104,41 @@ async function main() {
     init['image/Wi'] = initWeights(config, seed)['image/Wi'];
   }
   const params = paramsFromWeights(init, true);
+  // Self-critical fine-tuning starts from trained weights: a small constant rate, no dropout (the
+  // samples come from the model without dropout, and their weights should score what was sampled).
   const settings = {
-    batchSize: flagNumber(flags, 'batch', 128),
-    learningRate: flagNumber(flags, 'lr', 1e-3),
-    lrDecay: flagNumber(flags, 'lr-decay', 0.85),
-    dropout: flagNumber(flags, 'dropout', 0.3),
+    batchSize: flagNumber(flags, 'batch', selfCritical ? 25 : 128),
+    learningRate: flagNumber(flags, 'lr', selfCritical ? 5e-5 : 1e-3),
+    lrDecay: flagNumber(flags, 'lr-decay', selfCritical ? 1 : 0.85),
+    dropout: flagNumber(flags, 'dropout', selfCritical ? 0 : 0.3),
     clipNorm: 5,
     seed,
     epochs: flagNumber(flags, 'epochs', 8),
     minutes: flagNumber(flags, 'minutes', 45),
     checkpointMinutes: 3,
-    evalEvery: flagNumber(flags, 'eval-every', 117),
+    evalEvery: flagNumber(flags, 'eval-every', selfCritical ? 60 : 117),
     workers: flagNumber(flags, 'workers', defaultWorkers()),
     averageDecay: flagNumber(flags, 'average', 0),
     maxSteps: flagNumber(flags, 'max-steps', 0),
+    ...(selfCritical ? { selfCritical } : {}),
   };
-  logger.log(`${run}: ${examples.length} training captions of ${text.train.length} images, dev ${dev.length} images, pretrain ${usePretrain ? pretrained : 'none'}, config ${JSON.stringify(config)}, settings ${JSON.stringify(settings)}`);
+  const start = initFrom ? `init ${initFrom}, self-critical with ${selfCritical} samples per image` : `pretrain ${usePretrain ? pretrained : 'none'}`;
+  logger.log(`${run}: ${trainCaptions.length} training captions of ${text.train.length} images, dev ${dev.length} images, ${start}, config ${JSON.stringify(config)}, settings ${JSON.stringify(settings)}`);
+
+  let prepareBatch: ((batch: Example[], step: number) => PackedBatch) | undefined;
+  let describe: (() => string) | undefined;
+  if (selfCritical) {
+    const reward = ciderDScorer(text.train.map((img) => (text.captions.get(img) ?? []).map((c) => c.join(' '))));
+    let recentReward = 0;
+    prepareBatch = (batch, step) => {
+      // Seeded by step, so a resumed run samples exactly what a straight run would have.
+      const random = mulberry32(seed * 1_000_003 + step);
+      const b = selfCriticalBatch(params, batch.map((e) => e.image), trainFeatures, FEATURE_DIM, { samples: selfCritical, maxLength: 16, random, reward: (img, words) => reward(img, vocab.decode(words).join(' ')) });
+      recentReward = recentReward ? 0.95 * recentReward + 0.05 * b.meanReward : b.meanReward;
+      return b;
+    };
+    describe = () => `reward ${recentReward.toFixed(3)}`;
+  }
 
   const devRefs = dev.map((img) => (text.captions.get(img) ?? []).map((c) => c.join(' ')));
   const evaluate = () => {
@@ -115,7 +148,9 @@ async function main() {
     const distinct = new Set(items.map((it) => it.candidate)).size / items.length;
     return { score: s['CIDEr-D'], metrics: { 'dev CIDEr-D': s['CIDEr-D'], 'dev BLEU-4': s['BLEU-4'], 'dev BLEU-1': s['BLEU-1'], distinct } };
   };
-  const writeHistory = (state: LoopState) => writeFileSync(path.join(runDir, 'history.json'), JSON.stringify({ run, config, settings, pretrain: usePretrain, state }, null, 1));
+  // `init` names the weights a fine-tuning run started from, so export can describe the whole chain.
+  const initDir = initFrom ? path.relative(process.cwd(), initFrom) : undefined;
+  const writeHistory = (state: LoopState) => writeFileSync(path.join(runDir, 'history.json'), JSON.stringify({ run, config, settings, pretrain: usePretrain, init: initDir, trainingExamples: examples.length, state }, null, 1));
   const onBest = (state: LoopState) => {
     const w = weightsFromParams(params);
     writeModelDir(path.join(runDir, 'best'), config, w, vocab, { meta: { stage: run, step: state.step, epoch: state.epoch, pretrain: usePretrain, settings, featureNorm: 'feature-norm.json' } });
@@ -123,7 +158,7 @@ async function main() {
     writeHistory(state);
   };
   const patience = flagNumber(flags, 'patience', 4);
-  const state = await runTraining({ label: run, params, examples, features: trainFeatures, featureDim: FEATURE_DIM, settings, checkpointDir: path.join(work, 'checkpoints', run), logger, evaluate, onBest, patience });
+  const state = await runTraining({ label: run, params, examples, features: trainFeatures, featureDim: FEATURE_DIM, settings, checkpointDir: path.join(work, 'checkpoints', run), logger, evaluate, onBest, patience, prepareBatch, describe });
   writeHistory(state);
   logger.log(`${run}: best dev CIDEr-D ${state.best?.score.toFixed(4)} at step ${state.best?.step}; weights in ${path.join(runDir, 'best')}`);
   tf.dispose(WEIGHT_NAMES.map((n) => params[n]));

@@ -65,8 +65,19 @@ export function makeBatches(examples: readonly Example[], batchSize: number, see
   return shuffle(batches, random);
 }
 
+/** Rows of equal length ready for `captionLoss`: `rows` captions of `length` positions each, row-major. */
+export interface PackedBatch {
+  inputs: Int32Array;
+  targets: Int32Array;
+  feats: Float32Array;
+  /** Per-target weights (self-critical training); absent for plain maximum likelihood. */
+  weights?: Float32Array;
+  rows: number;
+  length: number;
+}
+
 /** Teacher-forcing arrays for captions of one length: `<start>` w₁ … w_n in, w₁ … w_n `<end>` out. */
-export function packBatch(batch: readonly Example[], features: Float32Array | null, E: number): { inputs: Int32Array; targets: Int32Array; feats: Float32Array } {
+export function packBatch(batch: readonly Example[], features: Float32Array | null, E: number): PackedBatch {
   const B = batch.length;
   const T = batch[0]!.words.length + 1;
   const inputs = new Int32Array(B * T);
@@ -81,7 +92,21 @@ export function packBatch(batch: readonly Example[], features: Float32Array | nu
     targets[b * T + T - 1] = END_ID;
     if (ex.image >= 0 && features) feats.set(features.subarray(ex.image * E, (ex.image + 1) * E), b * E);
   });
-  return { inputs, targets, feats };
+  return { inputs, targets, feats, rows: B, length: T };
+}
+
+/** Copies of rows [from, to) of a packed batch (the two threads each take a share; a copy posts only its own bytes). */
+export function sliceRows(p: PackedBatch, from: number, to: number): PackedBatch {
+  const T = p.length;
+  const E = p.feats.length / p.rows;
+  return {
+    inputs: p.inputs.slice(from * T, to * T),
+    targets: p.targets.slice(from * T, to * T),
+    feats: p.feats.slice(from * E, to * E),
+    weights: p.weights?.slice(from * T, to * T),
+    rows: to - from,
+    length: T,
+  };
 }
 
 export interface LoopState {
@@ -116,6 +141,13 @@ export interface RunOptions {
   /** Stop after this many evaluations without improvement (0: never). */
   patience?: number;
   extraState?: Record<string, unknown>;
+  /**
+   * Turns a batch of examples into training rows (default: `packBatch`, teacher forcing on the
+   * examples' captions). Self-critical training samples captions here, with the current weights.
+   */
+  prepareBatch?: (batch: Example[], step: number) => PackedBatch;
+  /** Extra text for the progress line (self-critical training shows its mean reward). */
+  describe?: () => string;
 }
 
 /** One gradient worker when a second core exists (tfjs-wasm in Node uses one core per thread). */
@@ -201,21 +233,22 @@ async function loop(o: RunOptions, worker: GradientWorker | null, optimizer: tf.
     (optimizer as unknown as { learningRate: number }).learningRate = s.learningRate * Math.pow(s.lrDecay, state.epoch);
     for (; state.batch < batches.length; ) {
       const batch = batches[state.batch]!;
-      const B = batch.length;
-      const T = batch[0]!.words.length + 1;
       const t0 = performance.now();
-      // With a worker, it takes the second half of the batch while this thread does the first.
+      const packed = o.prepareBatch ? o.prepareBatch(batch, state.step) : packBatch(batch, o.features, E);
+      const B = packed.rows;
+      const T = packed.length;
+      // With a worker, it takes the second half of the rows while this thread does the first.
       const split = worker && B >= 2 ? Math.ceil(B / 2) : B;
-      const own = packBatch(batch.slice(0, split), o.features, E);
+      const own = sliceRows(packed, 0, split);
       let workerLoss: Promise<number> | null = null;
       if (worker && split < B) {
-        const theirs = packBatch(batch.slice(split), o.features, E);
+        const theirs = sliceRows(packed, split, B);
         worker.publish(o.params);
-        workerLoss = worker.step({ features: theirs.feats, inputs: theirs.inputs, targets: theirs.targets, batchSize: B - split, length: T, dropout: s.dropout });
+        workerLoss = worker.step({ features: theirs.feats, inputs: theirs.inputs, targets: theirs.targets, weights: theirs.weights, batchSize: B - split, length: T, dropout: s.dropout });
       }
       const ownResult = tf.tidy(() => {
         const features = tf.tensor2d(own.feats, [split, E]);
-        const { value, grads } = tf.variableGrads(() => captionLoss(o.params, { features, inputs: own.inputs, targets: own.targets, length: T }, s.dropout), vars);
+        const { value, grads } = tf.variableGrads(() => captionLoss(o.params, { features, inputs: own.inputs, targets: own.targets, weights: own.weights, length: T }, s.dropout), vars);
         return { loss: value.dataSync()[0]!, grads };
       });
       const theirLoss = workerLoss ? await workerLoss : 0;
@@ -241,9 +274,9 @@ async function loop(o: RunOptions, worker: GradientWorker | null, optimizer: tf.
       state.tokens += B * T;
       state.step++;
       state.batch++;
-      progress.tick(1, `loss ${(recentLoss / recentCount).toFixed(3)} ${(state.tokens / state.seconds).toFixed(0)} tok/s`);
+      progress.tick(1, `loss ${(recentLoss / recentCount).toFixed(3)} ${(state.tokens / state.seconds).toFixed(0)} tok/s${o.describe ? ' ' + o.describe() : ''}`);
       if (state.step % 200 === 0) {
-        o.logger.log(`${o.label}: step ${state.step} epoch ${state.epoch} batch ${state.batch}/${batches.length} loss ${(recentLoss / recentCount).toFixed(4)} ${(state.tokens / state.seconds).toFixed(0)} tok/s`);
+        o.logger.log(`${o.label}: step ${state.step} epoch ${state.epoch} batch ${state.batch}/${batches.length} loss ${(recentLoss / recentCount).toFixed(4)} ${(state.tokens / state.seconds).toFixed(0)} tok/s${o.describe ? ' ' + o.describe() : ''}`);
         state.history.push({ step: state.step, epoch: state.epoch, loss: recentLoss / recentCount });
         recentLoss = 0;
         recentCount = 0;

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { bleu, ciderD, normalise, rougeL, scoreCaptions, METRIC_NAMES } from '../../src/model/metrics';
+import { bleu, ciderD, ciderDScorer, normalise, rougeL, scoreCaptions, METRIC_NAMES } from '../../src/model/metrics';
 import type { MetricScores } from '../../src/model/metrics';
 import { tokenize } from '../../src/model/vocab';
 import fixture from '../fixtures/caption-metrics.json';
@@ -62,6 +62,17 @@ describe('caption metrics match the coco-caption reference scorers', () => {
       expectClose(at(c.perItem, i), item.per_item['CIDEr-D'], `ciderD() ${item.id}`);
     });
     expectClose(c.corpus, corpus['CIDEr-D'], 'ciderD() corpus');
+  });
+
+  it('ciderDScorer scores any candidate against a fixed reference corpus (self-critical rewards)', () => {
+    const score = ciderDScorer(items.map((it) => it.references));
+    // Against the corpus' own references it is ciderD, item by item, to 1e-6.
+    items.forEach((item, i) => expectClose(score(i, item.candidate), item.per_item['CIDEr-D'], `ciderDScorer ${item.id}`));
+    // A new candidate is scored with the same document frequencies: a reference itself scores well,
+    // another item's caption poorly, and asking twice gives the same number (cached references).
+    const own = score(0, at(items, 0).references[0]!);
+    expect(own).toBeGreaterThan(score(0, at(items, 1).references[0]!));
+    expect(score(0, at(items, 0).references[0]!)).toBe(own);
   });
 
   it('keeps the tiny/small smoothing: no 4-gram match gives ~1.8e-05, not 0', () => {

@@ -55,6 +55,33 @@ describe('model card generation', () => {
     expect(block).toMatch(/at step 200: .*second core; evaluated \(and kept\) as a moving average of the weights, decay 0.998\./);
   });
 
+  it('a self-critical run is listed after the run it fine-tuned, with its own table', () => {
+    const base = {
+      run: 'train',
+      config: { vocabSize: 10, embedDim: 4, hiddenDim: 8 },
+      settings: { batchSize: 128, dropout: 0.3, evalEvery: 117 },
+      pretrain: true,
+      state: { step: 117, epoch: 1, batch: 0, tokens: 1000, seconds: 60, best: { score: 0.2, step: 117 }, history: [{ step: 117, loss: 3.5, 'dev CIDEr-D': 0.2, 'dev BLEU-4': 0.1, 'dev BLEU-1': 0.5, distinct: 0.1 }] },
+      trainingCaptions: 29952,
+    };
+    const block = trainingBlock({
+      run: 'scst',
+      config: base.config,
+      settings: { batchSize: 25, dropout: 0, evalEvery: 60, learningRate: 5e-5, selfCritical: 5 },
+      pretrain: false,
+      state: { step: 240, epoch: 1, batch: 0, tokens: 2000, seconds: 120, best: { score: 0.25, step: 240 }, history: [{ step: 240, loss: -0.8, 'dev CIDEr-D': 0.25, 'dev BLEU-4': 0.12, 'dev BLEU-1': 0.55, distinct: 0.7 }] },
+      trainingExamples: 6000,
+      base,
+    });
+    const [first, second] = block.split('**Self-critical fine-tuning**');
+    expect(first).toMatch(/Caption training\*\*: 117 steps/);
+    expect(first).toMatch(/0\.200 at step 117, is where the fine-tuning below starts\./);
+    expect(second).toMatch(/240 steps \(1\.00 epochs of 6,000 images\)/);
+    expect(second).toMatch(/5 captions sampled per image/);
+    expect(second).toMatch(/0\.250 at step 240, is what ships\./);
+    expect(second).toMatch(/\| 240 \(best\) \| -0\.800 \| 0\.250 \|/);
+  });
+
   it('the tuning block lists every α on dev and marks the chosen one', () => {
     const rows = [0, 0.5].map((alpha) => ({ alpha, metrics: { 'BLEU-1': 0.5 + alpha / 10, 'BLEU-4': 0.15 + alpha / 100, 'CIDEr-D': 0.3 }, words: 9 + alpha }));
     const block = tuningBlock({ split: 'Flickr8k dev', images: 1000, beamWidth: 3, criterion: 'dev BLEU-4', command: 'npm run tune-decoding', date: '2026-01-02', rows, chosen: { alpha: 0.5 } }).join('\n');

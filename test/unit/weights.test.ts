@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCaptioner } from '../../src/model/index';
 import { greedy } from '../../src/model/search';
 import { Vocabulary, tokenize } from '../../src/model/vocab';
-import { loadWeights, ModelLoadError, serializeWeights, WEIGHT_NAMES, type FileReader } from '../../src/model/weights';
+import { loadWeights, ModelLoadError, serializeWeights, WEIGHT_NAMES, type FileReader, type TensorQuantization } from '../../src/model/weights';
 import { fakeFeature, loadFixture, maxAbsDiff } from './helpers';
 
 /** An in-memory model folder whose files a test can damage. */
@@ -44,7 +44,68 @@ describe('weights I/O', () => {
     qFiles.set('weights.bin', q.shard);
     const qBack = await loadWeights(reader(qFiles));
     for (const spec of q.modelJson.weightsManifest[0]!.weights) {
-      expect(maxAbsDiff(qBack.weights[spec.name as (typeof WEIGHT_NAMES)[number]].data, fx.weights[spec.name as (typeof WEIGHT_NAMES)[number]].data)).toBeLessThanOrEqual(spec.quantization!.scale / 2 + 1e-6);
+      expect(maxAbsDiff(qBack.weights[spec.name as (typeof WEIGHT_NAMES)[number]].data, fx.weights[spec.name as (typeof WEIGHT_NAMES)[number]].data)).toBeLessThanOrEqual((spec.quantization as TensorQuantization).scale / 2 + 1e-6);
+    }
+  });
+
+  it('uint8 per slice round-trips within half of each slice\'s step, beats one range per tensor, and keeps 2-D ranges in the shard', async () => {
+    const fx = await loadFixture();
+    const files = await fixtureFiles();
+    // One row of W_e far wider than the rest: a single range would coarsen every other row.
+    const weights = structuredClone(fx.weights);
+    const E = fx.config.embedDim;
+    for (let e = 0; e < E; e++) weights['embedding/We'].data[5 * E + e]! *= 40;
+    const load = async (quantization: 'uint8' | 'uint8-slices') => {
+      const q = serializeWeights(fx.config, weights, { quantization });
+      const qFiles = new Map(files);
+      qFiles.set('model.json', new TextEncoder().encode(JSON.stringify(q.modelJson)));
+      qFiles.set('weights.bin', q.shard);
+      return { q, back: await loadWeights(reader(qFiles)) };
+    };
+    const tensor = await load('uint8');
+    const sliced = await load('uint8-slices');
+    const specs = sliced.q.modelJson.weightsManifest[0]!.weights;
+    expect(specs.find((s) => s.name === 'embedding/We')!.quantization).toEqual({ dtype: 'uint8', axis: 0 });
+    expect(specs.find((s) => s.name === 'lstm/b')!.quantization).toHaveProperty('scale'); // 1-D: one range
+    const n = WEIGHT_NAMES.reduce((a, name) => a + weights[name].data.length, 0);
+    const slices = specs.reduce((a, s) => a + (s.quantization && 'axis' in s.quantization ? s.shape[s.quantization.axis]! : 0), 0);
+    expect(sliced.q.shard.length).toBe(n + 8 * slices);
+    for (const name of WEIGHT_NAMES) {
+      const original = weights[name];
+      const back = sliced.back.weights[name].data;
+      const [rows, cols] = original.shape.length === 2 ? (original.shape as [number, number]) : [1, original.data.length];
+      const axis = specs.find((s) => s.name === name)!.quantization;
+      const along = axis && 'axis' in axis ? axis.axis : null;
+      // Every value within half a step of its own slice's range.
+      for (let k = 0; k < original.data.length; k++) {
+        let lo = Infinity;
+        let hi = -Infinity;
+        const r = Math.floor(k / cols);
+        const c = k % cols;
+        for (let j = 0; j < (along === 0 ? cols : along === 1 ? rows : original.data.length); j++) {
+          const v = original.data[along === 0 ? r * cols + j : along === 1 ? j * cols + c : j]!;
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+        }
+        expect(Math.abs(back[k]! - original.data[k]!)).toBeLessThanOrEqual((hi - lo) / 255 / 2 + 1e-6);
+      }
+    }
+    const err = (b: typeof tensor) => maxAbsDiff(b.back.weights['embedding/We'].data.subarray(0, 5 * E), weights['embedding/We'].data.subarray(0, 5 * E));
+    expect(err(sliced)).toBeLessThan(err(tensor) / 5);
+  });
+
+  it('a malformed quantisation spec is reported, not misread', async () => {
+    const files = await fixtureFiles();
+    const q = serializeWeights((await loadFixture()).config, (await loadFixture()).weights, { quantization: 'uint8-slices' });
+    for (const [bad, message] of [[{ dtype: 'uint8' }, /needs a scale and a min, or an axis/], [{ dtype: 'uint8', axis: 2 }, /axis 0 or 1/], [{ dtype: 'int4', scale: 1, min: 0 }, /unsupported quantization int4/]] as const) {
+      const json = structuredClone(q.modelJson);
+      (json.weightsManifest[0]!.weights[0] as { quantization: unknown }).quantization = bad;
+      const qFiles = new Map(files);
+      qFiles.set('model.json', new TextEncoder().encode(JSON.stringify(json)));
+      qFiles.set('weights.bin', q.shard);
+      const e = await loadError(qFiles);
+      expect(e.tensor).toBe('embedding/We');
+      expect(e.message).toMatch(message);
     }
   });
 
