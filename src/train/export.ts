@@ -59,11 +59,8 @@ function trainingRecord(work: string, from: string): Record<string, unknown> | n
   const captionsLine = log.match(new RegExp(`${run}: (\\d+) training captions`));
   const pretrainedFile = path.join(work, 'pretrained', 'model.json');
   const pretrained = history.pretrain && existsSync(pretrainedFile) ? JSON.parse(readFileSync(pretrainedFile, 'utf8')).meta : undefined;
-  // Runs from before `init` and `trainingExamples` were recorded in the history name them in the log.
-  const init = history.init ?? log.match(new RegExp(`${run}: .* images, dev \\d+ images, init (\\S+), self-critical`))?.[1];
-  const trainingExamples = history.trainingExamples ?? (history.settings?.selfCritical ? Number(log.match(new RegExp(`${run}: \\d+ training captions of (\\d+) images`))?.[1]) : undefined);
-  const base = typeof init === 'string' ? trainingRecord(work, path.resolve(init)) : undefined;
-  return { ...history, init, trainingExamples, invocations, trainingCaptions: captionsLine ? Number(captionsLine[1]) : undefined, pretrained, ...(base ? { base } : {}) };
+  const base = typeof history.init === 'string' ? trainingRecord(work, path.resolve(history.init)) : undefined;
+  return { ...history, invocations, trainingCaptions: captionsLine ? Number(captionsLine[1]) : undefined, pretrained, ...(base ? { base } : {}) };
 }
 
 async function main() {

@@ -11,11 +11,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { batchedGreedy } from '../model/batched-greedy';
-import { mulberry32 } from '../model/prng';
+import { batchedGreedy } from '../model/batched-decode';
 import { paramsFromWeights, weightsFromParams } from '../model/decoder';
 import { FEATURE_DIM } from '../model/encoder';
 import { ciderDScorer, scoreCaptions } from '../model/metrics';
+import { mulberry32 } from '../model/prng';
 import { Vocabulary } from '../model/vocab';
 import { initWeights, loadWeights, WEIGHT_NAMES } from '../model/weights';
 import { dataDirs, flagNumber, flagString, Logger, parseFlags, workDir, runIfMain } from './cli';
@@ -25,7 +25,7 @@ import { loadFeatures } from './features';
 import { initBackend } from './node-backend';
 import { fsReader, writeModelDir } from './node-files';
 import { modelConfig } from './pretrain';
-import { selfCriticalBatch } from './self-critical';
+import { SAMPLE_MAX_WORDS, selfCriticalBatch } from './self-critical';
 import { defaultWorkers, runTraining, type Example, type LoopState, type PackedBatch } from './trainer';
 
 /** Per-dimension mean and std of the training features; folded into W_I, b_I at export. */
@@ -133,7 +133,7 @@ async function main() {
     prepareBatch = (batch, step) => {
       // Seeded by step, so a resumed run samples exactly what a straight run would have.
       const random = mulberry32(seed * 1_000_003 + step);
-      const b = selfCriticalBatch(params, batch.map((e) => e.image), trainFeatures, FEATURE_DIM, { samples: selfCritical, maxLength: 16, random, reward: (img, words) => reward(img, vocab.decode(words).join(' ')) });
+      const b = selfCriticalBatch(params, batch.map((e) => e.image), trainFeatures, FEATURE_DIM, { samples: selfCritical, maxLength: SAMPLE_MAX_WORDS, random, reward: (img, words) => reward(img, vocab.decode(words).join(' ')) });
       recentReward = recentReward ? 0.95 * recentReward + 0.05 * b.meanReward : b.meanReward;
       return b;
     };

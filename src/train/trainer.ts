@@ -239,7 +239,7 @@ async function loop(o: RunOptions, worker: GradientWorker | null, optimizer: tf.
       const T = packed.length;
       // With a worker, it takes the second half of the rows while this thread does the first.
       const split = worker && B >= 2 ? Math.ceil(B / 2) : B;
-      const own = sliceRows(packed, 0, split);
+      const own = split === B ? packed : sliceRows(packed, 0, split);
       let workerLoss: Promise<number> | null = null;
       if (worker && split < B) {
         const theirs = sliceRows(packed, split, B);

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { batchedGreedy, batchedSample } from '../../src/model/batched-greedy';
+import { batchedGreedy, batchedSample } from '../../src/model/batched-decode';
 import { captionLoss, paramsFromWeights } from '../../src/model/decoder';
 import { mulberry32 } from '../../src/model/prng';
 import { END_ID, START_ID, Vocabulary } from '../../src/model/vocab';
