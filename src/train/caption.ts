@@ -4,12 +4,10 @@
  * Prints [{"file", "caption", "logp"}] (or one line per file without --json). A file that cannot
  * be read gets an "error" field instead, and the exit status is 1.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { encodeImage } from '../model/encoder';
 import { captionText, loadCaptioner } from '../model/index';
 import { beamSearch, DEFAULT_BEAM, greedy } from '../model/search';
-import { fail, flagNumber, flagString, parseFlags, runIfMain } from './cli';
+import { fail, flagNumber, flagString, parseFlags, runIfMain, modelDirFlag } from './cli';
 import { decodeImageFile } from './decode-image';
 import { centernetPath, initBackend, loadGraphModelFromFile } from './node-backend';
 import { fsReader } from './node-files';
@@ -21,8 +19,7 @@ async function main() {
   }
   const beamWidth = flagNumber(flags, 'beam', DEFAULT_BEAM.beamWidth);
   const maxLength = flagNumber(flags, 'max-length', DEFAULT_BEAM.maxLength);
-  const current = JSON.parse(readFileSync('public/models/current.json', 'utf8')).decoder as string;
-  const modelDir = flagString(flags, 'model', path.resolve('public/models', current));
+  const modelDir = modelDirFlag(flags);
   await initBackend('wasm');
   const [encoder, captioner] = await Promise.all([loadGraphModelFromFile(centernetPath()), loadCaptioner(fsReader(modelDir))]);
   const results: { file: string; caption?: string; logp?: number; error?: string }[] = [];

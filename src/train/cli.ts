@@ -1,6 +1,7 @@
 /** Shared plumbing for the pipeline commands: flags, a progress bar with ETA, a log file, seeded RNG. */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { currentDecoderName } from '../components/article/model-fingerprint';
 
 export type Flags = Record<string, string | boolean>;
 
@@ -28,6 +29,11 @@ export function parseFlags(argv = process.argv.slice(2)): { flags: Flags; positi
 export function flagString(flags: Flags, name: string, fallback: string): string {
   const v = flags[name];
   return typeof v === 'string' ? v : fallback;
+}
+
+/** `--model DIR`, else the decoder folder public/models/current.json names: what the CLIs read by default. */
+export function modelDirFlag(flags: Flags): string {
+  return flagString(flags, 'model', path.resolve('public/models', currentDecoderName()));
 }
 
 export function flagNumber(flags: Flags, name: string, fallback: number): number {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { nearest, neighbourRank, normaliseRows } from '../model/neighbours';
 import { Vocabulary } from '../model/vocab';
 import { loadWeights } from '../model/weights';
-import { dataDirs, fail, flagNumber, flagString, parseFlags, Progress, runIfMain } from './cli';
+import { dataDirs, fail, flagNumber, flagString, parseFlags, Progress, runIfMain, modelDirFlag } from './cli';
 import { loadFlickr8kText, loadPretrainText } from './corpus';
 import { requireDir } from './data';
 import { fsReader } from './node-files';
@@ -22,8 +22,7 @@ async function main() {
   const { flags } = parseFlags();
   const dirs = dataDirs(flags);
   for (const [what, dir] of [['Flickr8k', dirs.flickr8k], ['Flickr30k captions', dirs.flickr30k], ['COCO captions', dirs.coco]] as const) requireDir(dir, what);
-  const current = JSON.parse(readFileSync('public/models/current.json', 'utf8')).decoder as string;
-  const modelDir = flagString(flags, 'model', path.resolve('public/models', current));
+  const modelDir = modelDirFlag(flags);
   const vocab = Vocabulary.fromJSON(JSON.parse(readFileSync(path.join(modelDir, 'vocab.json'), 'utf8')));
   const { config, weights } = await loadWeights(fsReader(modelDir));
   const settings = { ...DEFAULT_SKIPGRAM, epochs: flagNumber(flags, 'epochs', DEFAULT_SKIPGRAM.epochs), dim: flagNumber(flags, 'dim', DEFAULT_SKIPGRAM.dim), seed: flagNumber(flags, 'seed', DEFAULT_SKIPGRAM.seed) };

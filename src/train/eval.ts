@@ -12,7 +12,7 @@ import { captionText, loadCaptioner, type Captioner } from '../model/index';
 import { scoreCaptions } from '../model/metrics';
 import { beamSearch, DEFAULT_BEAM, greedy } from '../model/search';
 import type { Trace } from '../model/trace';
-import { dataDirs, flagNumber, flagString, Logger, parseFlags, Progress, workDir, runIfMain } from './cli';
+import { dataDirs, flagNumber, flagString, Logger, parseFlags, Progress, workDir, runIfMain, modelDirFlag } from './cli';
 import { loadFlickr8kText } from './corpus';
 import { readFlickr8kCaptions } from './data';
 import { loadFeatures } from './features';
@@ -49,8 +49,7 @@ async function main() {
   const dirs = dataDirs(flags);
   const work = workDir(flags);
   const logger = new Logger(path.join(work, 'logs', 'eval.log'));
-  const current = JSON.parse(readFileSync('public/models/current.json', 'utf8')).decoder as string;
-  const modelDir = flagString(flags, 'model', path.resolve('public/models', current));
+  const modelDir = modelDirFlag(flags);
   const evalDir = flagString(flags, 'out', path.resolve('public/models/eval'));
   const captionsFile = path.join(evalDir, 'test-captions.json');
   if (!existsSync(path.join(dirs.flickr8k, 'captions.txt')) || !existsSync(path.join(work, 'features', 'features.bin'))) {

@@ -14,7 +14,7 @@ import { categorise } from '../components/views/embedding-layout';
 import { buildLayoutFile, DEFAULT_LAYOUT_SETTINGS, LayoutRun, type LayoutFile, type LayoutSettings } from '../model/umap-layout';
 import { Vocabulary } from '../model/vocab';
 import { loadWeights } from '../model/weights';
-import { flagNumber, flagString, parseFlags, Progress, runIfMain } from './cli';
+import { flagNumber, flagString, parseFlags, Progress, runIfMain, modelDirFlag } from './cli';
 import { fsReader } from './node-files';
 
 /** The words on the map: every vocabulary id but `<start>`, `<end>` and `<unk>`. */
@@ -60,8 +60,7 @@ function umapJsVersion(): string {
 
 async function main() {
   const { flags } = parseFlags();
-  const current = JSON.parse(readFileSync('public/models/current.json', 'utf8')).decoder as string;
-  const modelDir = flagString(flags, 'model', path.resolve('public/models', current));
+  const modelDir = modelDirFlag(flags);
   const out = flagString(flags, 'out', path.join(modelDir, 'layout.json'));
   const settings: LayoutSettings = {
     nNeighbors: flagNumber(flags, 'n-neighbors', DEFAULT_LAYOUT_SETTINGS.nNeighbors),

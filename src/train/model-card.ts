@@ -15,6 +15,7 @@ import { captionText, loadCaptioner, type Captioner } from '../model/index';
 import { nearest, neighbourRank, normaliseRows } from '../model/neighbours';
 import { beamSearch, DEFAULT_BEAM } from '../model/search';
 import { parseFlags, runIfMain } from './cli';
+import { currentDecoderName } from '../components/article/model-fingerprint';
 import { initBackend } from './node-backend';
 import { fsReader } from './node-files';
 
@@ -224,7 +225,7 @@ async function main() {
   if (existsSync(historyFile)) card = replaceBlock(card, 'training', trainingBlock(JSON.parse(readFileSync(historyFile, 'utf8'))));
 
   await initBackend('wasm');
-  const current = JSON.parse(readFileSync('public/models/current.json', 'utf8')).decoder as string;
+  const current = currentDecoderName();
   const captioner = await loadCaptioner(fsReader(path.resolve('public/models', current)));
   const examples = JSON.parse(readFileSync('public/models/example-features.json', 'utf8')) as ExampleFeatures;
   card = replaceBlock(card, 'examples', examplesBlock(captioner, examples));

@@ -8,13 +8,12 @@ import path from 'node:path';
 import { nearest, neighbourRank, normaliseRows } from '../model/neighbours';
 import { Vocabulary } from '../model/vocab';
 import { loadWeights } from '../model/weights';
-import { fail, flagNumber, flagString, parseFlags, runIfMain } from './cli';
+import { fail, flagNumber, flagString, parseFlags, runIfMain, modelDirFlag } from './cli';
 import { fsReader } from './node-files';
 
 async function main() {
   const { flags, positional } = parseFlags();
-  const current = JSON.parse(readFileSync('public/models/current.json', 'utf8')).decoder as string;
-  const modelDir = flagString(flags, 'model', path.resolve('public/models', current));
+  const modelDir = modelDirFlag(flags);
   const { config, weights } = await loadWeights(fsReader(modelDir));
   const vocab = Vocabulary.fromJSON(JSON.parse(readFileSync(path.join(modelDir, 'vocab.json'), 'utf8')));
   const unit = normaliseRows(weights['embedding/We'].data, config.embedDim);

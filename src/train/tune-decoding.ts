@@ -9,11 +9,11 @@
  * the smaller α. Writes public/models/eval/decoding-tuning.json; `DEFAULT_BEAM.alpha` in
  * src/model/search.ts must equal its choice (a unit test checks that).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadCaptioner } from '../model/index';
 import { beamSearch, DEFAULT_BEAM } from '../model/search';
-import { dataDirs, flagNumber, flagString, Logger, parseFlags, runIfMain, workDir } from './cli';
+import { dataDirs, flagNumber, flagString, Logger, parseFlags, runIfMain, workDir, modelDirFlag } from './cli';
 import { loadFlickr8kText } from './corpus';
 import { readFlickr8kCaptions } from './data';
 import { captionAll, score, type DecoderSetting } from './eval';
@@ -41,8 +41,7 @@ async function main() {
   const dirs = dataDirs(flags);
   const work = workDir(flags);
   const logger = new Logger(path.join(work, 'logs', 'tune-decoding.log'));
-  const current = JSON.parse(readFileSync('public/models/current.json', 'utf8')).decoder as string;
-  const modelDir = flagString(flags, 'model', path.resolve('public/models', current));
+  const modelDir = modelDirFlag(flags);
   const beamWidth = flagNumber(flags, 'beam', DEFAULT_BEAM.beamWidth);
   await initBackend('wasm');
   const features = loadFeatures(work);
