@@ -1,11 +1,13 @@
 /**
- * `npm run embedding-probe [-- --epochs 15 --dim 100 --pairs horse-pony,...]`: how close the caption
- * text alone puts word pairs. Trains skip-gram (skipgram.ts) on the captioner's training text — the
- * pre-training captions (Flickr30k without Flickr8k's images, COCO) and the Flickr8k training
- * captions — over the shipped vocabulary, and prints each partner's neighbour rank by cosine, beside
- * its rank in the shipped model's W_e. Reads the dataset (flags as in the pipeline).
+ * `npm run embedding-probe [-- --epochs 15 --dim 100 --window 4 --pairs horse-pony,... --out FILE]`:
+ * how close the caption text alone puts word pairs. Trains skip-gram (skipgram.ts) on the
+ * captioner's training text — the pre-training captions (Flickr30k without Flickr8k's images, COCO)
+ * and the Flickr8k training captions — over the shipped vocabulary, and prints each partner's
+ * neighbour rank by cosine, beside its rank in the shipped model's W_e. Reads the dataset (flags as
+ * in the pipeline). With --out, also writes the vectors (FILE.bin, FILE.json), which
+ * `npm run embedding-init` makes the captioner's W_e.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { nearest, neighbourRank, normaliseRows } from '../model/neighbours';
 import { Vocabulary } from '../model/vocab';
@@ -25,7 +27,7 @@ async function main() {
   const modelDir = modelDirFlag(flags);
   const vocab = Vocabulary.fromJSON(JSON.parse(readFileSync(path.join(modelDir, 'vocab.json'), 'utf8')));
   const { config, weights } = await loadWeights(fsReader(modelDir));
-  const settings = { ...DEFAULT_SKIPGRAM, epochs: flagNumber(flags, 'epochs', DEFAULT_SKIPGRAM.epochs), dim: flagNumber(flags, 'dim', DEFAULT_SKIPGRAM.dim), seed: flagNumber(flags, 'seed', DEFAULT_SKIPGRAM.seed) };
+  const settings = { ...DEFAULT_SKIPGRAM, epochs: flagNumber(flags, 'epochs', DEFAULT_SKIPGRAM.epochs), dim: flagNumber(flags, 'dim', DEFAULT_SKIPGRAM.dim), window: flagNumber(flags, 'window', DEFAULT_SKIPGRAM.window), seed: flagNumber(flags, 'seed', DEFAULT_SKIPGRAM.seed) };
 
   const pre = loadPretrainText(dirs.flickr30k, dirs.coco);
   const f8 = loadFlickr8kText(dirs.flickr8k);
@@ -36,6 +38,12 @@ async function main() {
   const vectors = trainSkipgram(sentences, vocab.size, settings, () => progress.tick(1));
   const seconds = (performance.now() - t0) / 1000;
 
+  const out = flagString(flags, 'out', '');
+  if (out) {
+    // Raw vectors (float32, vocabulary order) and their settings: `npm run embedding-init` reads them.
+    writeFileSync(`${out}.bin`, Buffer.from(vectors.buffer, vectors.byteOffset, vectors.byteLength));
+    writeFileSync(`${out}.json`, JSON.stringify({ settings, vocabSize: vocab.size, sentences: sentences.length, seconds }, null, 1));
+  }
   const probe = normaliseRows(vectors, settings.dim);
   const shipped = normaliseRows(weights['embedding/We'].data, config.embedDim);
   const idOf = (w: string) => (vocab.has(w) ? vocab.id(w) : fail(`"${w}" is not in the model's vocabulary`));

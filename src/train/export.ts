@@ -59,8 +59,20 @@ function trainingRecord(work: string, from: string): Record<string, unknown> | n
   const captionsLine = log.match(new RegExp(`${run}: (\\d+) training captions`));
   const pretrainedFile = path.join(work, 'pretrained', 'model.json');
   const pretrained = history.pretrain && existsSync(pretrainedFile) ? JSON.parse(readFileSync(pretrainedFile, 'utf8')).meta : undefined;
-  const base = typeof history.init === 'string' ? trainingRecord(work, path.resolve(history.init)) : undefined;
+  const base = typeof history.init === 'string' ? initRecord(work, path.resolve(history.init)) : undefined;
   return { ...history, invocations, trainingCaptions: captionsLine ? Number(captionsLine[1]) : undefined, pretrained, ...(base ? { base } : {}) };
+}
+
+/**
+ * What a fine-tuning run started from: a training run's record, or, for weights written by
+ * `npm run embedding-init`, that step (its skip-gram settings and fit) with the run it came from.
+ */
+function initRecord(work: string, dir: string): Record<string, unknown> | null {
+  const modelFile = path.join(dir, 'model.json');
+  const meta = existsSync(modelFile) ? JSON.parse(readFileSync(modelFile, 'utf8')).meta : undefined;
+  if (meta?.stage !== 'embedding-init') return trainingRecord(work, dir);
+  const base = trainingRecord(work, path.resolve(meta.from));
+  return { stage: 'embedding-init', skipgram: meta.skipgram, residual: meta.residual, ...(base ? { base } : {}) };
 }
 
 async function main() {

@@ -140,8 +140,28 @@ interface TrainingHistory {
   /** Examples per epoch of this run: captions, or images for self-critical training. */
   trainingExamples?: number;
   pretrained?: { steps: number; tokens: number; seconds: number; captions?: number };
-  /** The run a fine-tuning run started from. */
+  /** What a fine-tuning run started from: a run, or embedding-init's step on a run's weights. */
+  base?: TrainingHistory | EmbeddingInitRecord;
+}
+
+/** `npm run embedding-init`'s step, as export records it. */
+interface EmbeddingInitRecord {
+  stage: 'embedding-init';
+  skipgram: { settings: { dim: number; window: number; negatives: number; epochs: number }; sentences: number; seconds: number };
+  residual: number;
   base?: TrainingHistory;
+}
+
+function isEmbeddingInit(r: TrainingHistory | EmbeddingInitRecord): r is EmbeddingInitRecord {
+  return (r as EmbeddingInitRecord).stage === 'embedding-init';
+}
+
+function embeddingInitBlock(r: EmbeddingInitRecord): string {
+  const s = r.skipgram.settings;
+  return [
+    ...(r.base ? [trainingBlock(r.base, true), ''] : []),
+    `- **Word embeddings from skip-gram** (\`npm run embedding-probe -- --dim ${s.dim} --window ${s.window} --out FILE\`, then \`npm run embedding-init -- --from … --vectors FILE\`): skip-gram with ${s.negatives} negative samples, trained for ${s.epochs} epochs on ${thousands(r.skipgram.sentences)} captions of the training text (${(r.skipgram.seconds / 60).toFixed(1)} min), replaces W_e, which stays frozen from here on. A least-squares map M with S·M ≈ the old W_e (it leaves ${(100 * r.residual).toFixed(1)} % of W_e's frequency-weighted sum of squares unexplained) is folded into W_x, W_I and b_I, so the decoder starts close to what it computed before.`,
+  ].join('\n');
 }
 
 /** `fineTuned`: these weights were the starting point of a fine-tuning run (listed after them). */
@@ -149,20 +169,22 @@ export function trainingBlock(h: TrainingHistory, fineTuned = false): string {
   const evals = h.state.history.filter((r) => r['dev CIDEr-D'] !== undefined);
   const best = h.state.best;
   const lines: string[] = [];
-  if (h.base) lines.push(trainingBlock(h.base, true), '');
+  if (h.base) lines.push(isEmbeddingInit(h.base) ? embeddingInitBlock(h.base) : trainingBlock(h.base, true), '');
   if (h.pretrained) {
     lines.push(`- **Pre-training** (text only): ${thousands(h.pretrained.steps)} steps, ${thousands(h.pretrained.tokens)} tokens in ${(h.pretrained.seconds / 60).toFixed(1)} min of training.`);
   }
   const K = h.settings['selfCritical'];
+  const frozenNames = (h.settings as unknown as { frozen?: string[] }).frozen;
+  const frozen = frozenNames?.length ? `, ${frozenNames.join(', ')} frozen` : '';
   const perEpoch = K ? h.trainingExamples : h.trainingCaptions;
   const epochs = perEpoch ? ` (${((h.state.step * h.settings['batchSize']!) / perEpoch).toFixed(2)} epochs of ${thousands(perEpoch)} ${K ? 'images' : 'captions'})` : '';
   const speed = `${thousands(h.state.tokens)} tokens in ${(h.state.seconds / 60).toFixed(1)} min of training = ${thousands(h.state.tokens / h.state.seconds)} tokens/s on average`;
   if (K) {
     lines.push(
-      `- **Self-critical fine-tuning** (\`npm run train -- --self-critical ${K}\`, from the weights above): ${thousands(h.state.step)} steps${epochs}, ${speed}; ${h.settings['batchSize']} images per batch, ${K} captions sampled per image, each weighted by its CIDEr-D minus the mean CIDEr-D of the image's other samples; lr ${h.settings['learningRate']}, dropout ${h.settings['dropout']}.`,
+      `- **Self-critical fine-tuning** (\`npm run train -- --self-critical ${K}\`, from the weights above${frozen}): ${thousands(h.state.step)} steps${epochs}, ${speed}; ${h.settings['batchSize']} images per batch, ${K} captions sampled per image, each weighted by its CIDEr-D minus the mean CIDEr-D of the image's other samples; lr ${h.settings['learningRate']}, dropout ${h.settings['dropout']}.`,
     );
   } else {
-    lines.push(`- **Caption training**: ${thousands(h.state.step)} steps${epochs}, ${speed}; batch ${h.settings['batchSize']}, dropout ${h.settings['dropout']}, H = ${h.config.hiddenDim}, E = ${h.config.embedDim}, ${h.pretrain ? 'started from the pre-trained language model' : 'no pre-training'}.`);
+    lines.push(`- **Caption training**: ${thousands(h.state.step)} steps${epochs}, ${speed}; batch ${h.settings['batchSize']}, dropout ${h.settings['dropout']}, H = ${h.config.hiddenDim}, E = ${h.config.embedDim}, ${h.base ? 'from the weights above' : h.pretrain ? 'started from the pre-trained language model' : 'no pre-training'}${frozen}.`);
   }
   for (const inv of h.invocations ?? []) {
     const s = inv.settings;

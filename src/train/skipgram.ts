@@ -1,10 +1,11 @@
 /**
  * Word2vec's skip-gram with negative sampling (Mikolov et al. 2013), in plain typed arrays.
  *
- * Why it is here: issue #7 asks what would bring pony and donkey near horse in the captioner's W_e.
- * Skip-gram on the same caption text, trained for many epochs, measures what that text alone can say
- * about the three words (`npm run embedding-probe`); the captioner's W_e, trained for a third of an
- * epoch of that text and then on Flickr8k, can be compared against it.
+ * Why it is here: issue #7 asks for pony and donkey near horse in the captioner's W_e. The W_e the
+ * captioner learned itself (a third of an epoch of text pre-training, then Flickr8k) puts them
+ * hundreds of ranks apart; skip-gram on the same caption text, trained for many epochs, puts them
+ * in horse's top ten (`npm run embedding-probe`), and `npm run embedding-init` can make those
+ * vectors a decoder's W_e (measured in the model card; not shipped, because captions got worse).
  */
 import { mulberry32 } from '../model/prng';
 

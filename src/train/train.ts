@@ -7,6 +7,9 @@
  * `npm run train -- --self-critical K --run scst` fine-tunes the weights of `--init` (default
  * <work>/train/best) by self-critical training on CIDEr-D with K samples per image (self-critical.ts);
  * `--batch` then counts images.
+ *
+ * `--init DIR` starts any run from trained weights; `--freeze NAME,...` keeps those weights fixed
+ * (say `embedding/We`, after embedding-init.ts has set it from skip-gram vectors).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,7 +20,7 @@ import { FEATURE_DIM } from '../model/encoder';
 import { ciderDScorer, scoreCaptions } from '../model/metrics';
 import { mulberry32 } from '../model/prng';
 import { Vocabulary } from '../model/vocab';
-import { initWeights, loadWeights, WEIGHT_NAMES } from '../model/weights';
+import { initWeights, loadWeights, WEIGHT_NAMES, type WeightName } from '../model/weights';
 import { dataDirs, flagNumber, flagString, Logger, parseFlags, workDir, runIfMain } from './cli';
 import { loadFlickr8kText, toExamples } from './corpus';
 import { requireDir } from './data';
@@ -88,9 +91,12 @@ async function main() {
   // Self-critical training samples its own captions: one example per training image.
   const examples: Example[] = selfCritical ? text.train.map((_, i) => ({ words: [], image: i })) : trainCaptions;
   const config = modelConfig(flags, vocab.size);
-  const usePretrain = !flags['no-pretrain'] && !selfCritical;
+  // --init starts from trained weights (self-critical runs always do); otherwise from the language model.
+  const initFrom = selfCritical ? flagString(flags, 'init', path.join(work, 'train', 'best')) : flags.init ? flagString(flags, 'init', '') : null;
+  const usePretrain = !flags['no-pretrain'] && !initFrom;
   const pretrained = flagString(flags, 'pretrained', path.join(work, 'pretrained'));
-  const initFrom = selfCritical ? flagString(flags, 'init', path.join(work, 'train', 'best')) : null;
+  const frozen = flagString(flags, 'freeze', '').split(',').filter(Boolean);
+  for (const name of frozen) if (!(WEIGHT_NAMES as readonly string[]).includes(name)) throw new Error(`--freeze ${name}: not a weight (one of ${WEIGHT_NAMES.join(', ')})`);
   let init = initWeights(config, seed);
   if (initFrom) {
     const loaded = await loadWeights(fsReader(initFrom));
@@ -121,8 +127,9 @@ async function main() {
     averageDecay: flagNumber(flags, 'average', 0),
     maxSteps: flagNumber(flags, 'max-steps', 0),
     ...(selfCritical ? { selfCritical } : {}),
+    ...(frozen.length ? { frozen: frozen as WeightName[] } : {}),
   };
-  const start = initFrom ? `init ${initFrom}, self-critical with ${selfCritical} samples per image` : `pretrain ${usePretrain ? pretrained : 'none'}`;
+  const start = initFrom ? `init ${initFrom}${selfCritical ? `, self-critical with ${selfCritical} samples per image` : ''}` : `pretrain ${usePretrain ? pretrained : 'none'}`;
   logger.log(`${run}: ${trainCaptions.length} training captions of ${text.train.length} images, dev ${dev.length} images, ${start}, config ${JSON.stringify(config)}, settings ${JSON.stringify(settings)}`);
 
   let prepareBatch: ((batch: Example[], step: number) => PackedBatch) | undefined;

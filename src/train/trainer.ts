@@ -46,6 +46,13 @@ export interface TrainSettings {
   averageDecay?: number;
   /** Stop (after a checkpoint) at this step: equal-budget comparisons of settings (0 or absent: no limit). */
   maxSteps?: number;
+  /** Weights that keep their initial values (say, W_e set from skip-gram vectors by embedding-init). */
+  frozen?: WeightName[];
+}
+
+/** The weights a run updates, in WEIGHT_NAMES order (Adam keys its moments by this order). */
+export function trainedWeightNames(s: TrainSettings): WeightName[] {
+  return WEIGHT_NAMES.filter((n) => !s.frozen?.includes(n));
 }
 
 /** Batches of equal caption length, shuffled within and across lengths, reproducible per (seed, epoch). */
@@ -169,7 +176,7 @@ export async function runTraining(o: RunOptions): Promise<LoopState> {
 
 async function startOrResume(o: RunOptions, worker: GradientWorker | null): Promise<LoopState> {
   const s = o.settings;
-  const vars = WEIGHT_NAMES.map((n) => o.params[n] as tf.Variable);
+  const vars = trainedWeightNames(s).map((n) => o.params[n] as tf.Variable);
   const optimizer = tf.train.adam(s.learningRate);
   let state: LoopState = { epoch: 0, batch: 0, step: 0, tokens: 0, seconds: 0, history: [], best: null, extra: o.extraState };
 
@@ -193,8 +200,9 @@ async function startOrResume(o: RunOptions, worker: GradientWorker | null): Prom
 
 async function loop(o: RunOptions, worker: GradientWorker | null, optimizer: tf.AdamOptimizer, state: LoopState, average: WeightAverage | null): Promise<LoopState> {
   const s = o.settings;
-  const vars = WEIGHT_NAMES.map((n) => o.params[n] as tf.Variable);
-  const trainedVariables = Object.fromEntries(WEIGHT_NAMES.map((n, k) => [n, vars[k]!]));
+  const names = trainedWeightNames(s);
+  const vars = names.map((n) => o.params[n] as tf.Variable);
+  const weightVariables = Object.fromEntries(WEIGHT_NAMES.map((n) => [n, o.params[n] as tf.Variable]));
   const save = async () => saveCheckpoint(o.checkpointDir, o.params, await optimizer.getWeights(), state, average?.tensors());
   const totalBatches = s.epochs * makeBatches(o.examples, s.batchSize, s.seed, 0).length;
   const progress = new Progress(o.label, totalBatches, state.epoch * Math.ceil(totalBatches / s.epochs) + state.batch);
@@ -222,7 +230,7 @@ async function loop(o: RunOptions, worker: GradientWorker | null, optimizer: tf.
     const run = o.evaluate;
     if (!run) return false;
     // With a moving average, the average is what is evaluated and, if best, saved.
-    if (average) average.withAveraged(trainedVariables, () => evaluateAndKeepBest(run));
+    if (average) average.withAveraged(weightVariables, () => evaluateAndKeepBest(run));
     else evaluateAndKeepBest(run);
     return o.patience ? stale >= o.patience : false;
   };
@@ -258,7 +266,7 @@ async function loop(o: RunOptions, worker: GradientWorker | null, optimizer: tf.
           // Both halves hold captions of the same length, so the batch mean weighs each half by its size.
           const w = split / B;
           const theirs = worker!.gradients();
-          grads = Object.fromEntries(vars.map((v, k) => [v.name, tf.add(tf.mul(grads[v.name]!, w), tf.mul(theirs[WEIGHT_NAMES[k]!], 1 - w))]));
+          grads = Object.fromEntries(vars.map((v, k) => [v.name, tf.add(tf.mul(grads[v.name]!, w), tf.mul(theirs[names[k]!], 1 - w))]));
         }
         // Global-norm clipping keeps early LSTM steps from blowing up.
         const norm = Math.sqrt(Object.values(grads).reduce((a, g) => a + (tf.sum(tf.square(g)).dataSync()[0] as number), 0));

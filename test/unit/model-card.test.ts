@@ -82,6 +82,25 @@ describe('model card generation', () => {
     expect(second).toMatch(/\| 240 \(best\) \| -0\.800 \| 0\.250 \|/);
   });
 
+  it('a run started from embedding-init weights lists the skip-gram step between its base and itself', () => {
+    const run = (name: string, step: number, score: number) => ({
+      run: name,
+      config: { vocabSize: 10, embedDim: 4, hiddenDim: 8 },
+      settings: { batchSize: 25, dropout: 0, evalEvery: 60, learningRate: 5e-5, selfCritical: 5 },
+      pretrain: false,
+      state: { step, epoch: 1, batch: 0, tokens: 2000, seconds: 120, best: { score, step }, history: [{ step, loss: -0.5, 'dev CIDEr-D': score, 'dev BLEU-4': 0.12, 'dev BLEU-1': 0.55, distinct: 0.7 }] },
+      trainingExamples: 6000,
+    });
+    const init = { stage: 'embedding-init' as const, skipgram: { settings: { dim: 4, window: 2, negatives: 5, epochs: 15 }, sentences: 198043, seconds: 435 }, residual: 0.575 };
+    const block = trainingBlock({ ...run('scst-sg', 120, 0.3), settings: { ...run('', 0, 0).settings, frozen: ['embedding/We'] } as unknown as Record<string, number>, base: { ...init, base: run('scst', 240, 0.25) } });
+    const [before, skipgram, after] = block.split(/\*\*Word embeddings from skip-gram\*\*|\*\*Self-critical fine-tuning\*\* \(`npm run train -- --self-critical 5`, from the weights above, embedding\/We frozen\)/);
+    expect(before).toMatch(/0\.250 at step 240, is where the fine-tuning below starts/);
+    expect(skipgram).toMatch(/--dim 4 --window 2/);
+    expect(skipgram).toMatch(/15 epochs on 198,043 captions/);
+    expect(skipgram).toMatch(/57\.5 %/);
+    expect(after).toMatch(/0\.300 at step 120, is what ships\./);
+  });
+
   it('the tuning block lists every α on dev and marks the chosen one', () => {
     const rows = [0, 0.5].map((alpha) => ({ alpha, metrics: { 'BLEU-1': 0.5 + alpha / 10, 'BLEU-4': 0.15 + alpha / 100, 'CIDEr-D': 0.3 }, words: 9 + alpha }));
     const block = tuningBlock({ split: 'Flickr8k dev', images: 1000, beamWidth: 3, criterion: 'dev BLEU-4', command: 'npm run tune-decoding', date: '2026-01-02', rows, chosen: { alpha: 0.5 } }).join('\n');

@@ -185,4 +185,22 @@ describe('data-parallel training', () => {
     expect(moved).toBeGreaterThan(1e-2); // it trained
     for (const n of WEIGHT_NAMES) expect(maxAbsDiff(parallel[n].dataSync(), single[n].dataSync()), n).toBeLessThan(1e-5);
   }, 60_000);
+
+  it('with frozen weights too: the worker’s gradients are matched to the trained weights by name', async () => {
+    await useCpu();
+    const { vocab, features, examples } = syntheticData(64, 7);
+    const config = { vocabSize: vocab.size, embedDim: 8, hiddenDim: 12, featureDim: F };
+    // Two frozen weights that are not neighbours in WEIGHT_NAMES, so a positional mix-up would show.
+    const frozen = ['embedding/We', 'lstm/Wh'] as const;
+    const settings = { batchSize: 16, learningRate: 1e-2, lrDecay: 1, dropout: 0, clipNorm: 5, seed: 3, epochs: 1, minutes: 10, checkpointMinutes: 100, evalEvery: 0, frozen: [...frozen] };
+    const work = mkdtempSync(path.join(os.tmpdir(), 'parallel-frozen-'));
+    const logger = new Logger(path.join(work, 'log'));
+    const single = paramsFromWeights(initWeights(config, 1), true);
+    await runTraining({ label: 'one', params: single, examples, features, featureDim: F, settings, checkpointDir: path.join(work, 'one'), logger });
+    const parallel = paramsFromWeights(initWeights(config, 1), true);
+    await runTraining({ label: 'two', params: parallel, examples, features, featureDim: F, settings: { ...settings, workers: 1 }, checkpointDir: path.join(work, 'two'), logger });
+    for (const n of frozen) expect(maxAbsDiff(parallel[n].dataSync(), initWeights(config, 1)[n].data), n).toBe(0);
+    expect(maxAbsDiff(parallel['lstm/Wx'].dataSync(), initWeights(config, 1)['lstm/Wx'].data)).toBeGreaterThan(1e-3);
+    for (const n of WEIGHT_NAMES) expect(maxAbsDiff(parallel[n].dataSync(), single[n].dataSync()), n).toBeLessThan(1e-5);
+  }, 60_000);
 });
