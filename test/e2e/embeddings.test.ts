@@ -92,6 +92,19 @@ describe('the committed model', () => {
     shown.forEach((n, i) => expect(Math.abs(n.cosine - cli[i]!.cosine)).toBeLessThan(1e-5));
   });
 
+  test('the guided view’s ranks on the shipped model are the ones the neighbors CLI prints', async () => {
+    await page.getByTestId('emb-guided').click();
+    const table = page.locator('[data-testid="emb-guided-ranks"]');
+    await table.waitFor({ timeout: 30_000 });
+    const columns = await table.locator('thead th').allTextContents();
+    const horseRow = await table.locator('tbody tr', { has: page.locator('th', { hasText: /^horse$/ }) }).locator('td').allTextContents();
+    const partners = ['pony', 'donkey'].filter((w) => columns.includes(w));
+    expect(partners.length).toBeGreaterThan(0);
+    const cli = JSON.parse(execFileSync('npm', ['run', '--silent', 'neighbors', '--', '--json', '--pairs', partners.map((w) => `horse-${w}`).join(',')], { cwd: ROOT, encoding: 'utf8' })) as { partner: string; rank: number }[];
+    // The row's cells follow the column headers.
+    for (const w of partners) expect(Number(horseRow[columns.indexOf(w)]), w).toBe(cli.find((r) => r.partner === w)!.rank);
+  });
+
   test('the combobox is driven by arrow keys; Escape closes it; an unknown word is explained', async () => {
     const search = page.getByTestId('emb-search');
     await search.fill('');
