@@ -8,8 +8,9 @@
  * only through x·W_x, so with M fitted so that S·M ≈ W_e (least squares over the vocabulary),
  * W_e := S and W_x := M·W_x give nearly the same gates; the image enters through the same W_x, so
  * W_I := W_I·P and b_I := b_I·P, with P a (ridge) inverse of M, keep it nearly as it was.
- * `<start>`, `<end>` and `<unk>` have no skip-gram vector; their rows become W_e·P. Fine-tuning with W_e frozen
- * (`npm run train -- --init OUT --freeze embedding/We`) then recovers what the fit lost.
+ * `<start>`, `<end>` and `<unk>` have no skip-gram vector; their rows become W_e·P. Fine-tuning
+ * with W_e frozen (`npm run train -- --init OUT --freeze embedding/We`) then recovers what the fit
+ * lost. MODEL_CARD.md ("Word embeddings") has what that gave.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -47,6 +48,12 @@ export function solveSymmetric(A: Float64Array, B: Float64Array, n: number, m: n
   return X;
 }
 
+function trace(A: Float64Array, n: number): number {
+  let t = 0;
+  for (let i = 0; i < n; i++) t += A[i * n + i]!;
+  return t;
+}
+
 function transpose(A: Float64Array, r: number, c: number): Float64Array {
   const out = new Float64Array(r * c);
   for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = A[i * c + j]!;
@@ -71,8 +78,9 @@ export interface EmbeddingFold {
 }
 
 /**
- * Replaces W_e by `vectors` [V×E], rescaled to W_e's norm (rows in `keepRows` keep their own row, mapped by P) and folds
- * the fitted map into W_x, W_I and b_I. `rowWeight` weighs each word in the fit (say, by frequency).
+ * Replaces W_e by `vectors` [V×E], rescaled to W_e's norm (rows in `keepRows` keep their own row,
+ * mapped by P), and folds the fitted map into W_x, W_I and b_I. `rowWeight` weighs each word in the
+ * fit (say, by frequency); `ridge` regularises M, `inverseRidge` its inverse P (0, 0: exact).
  */
 export function foldEmbeddings(w: WeightSet, vectors: Float32Array, keepRows: readonly number[], rowWeight: (row: number) => number, ridge = 1e-3, inverseRidge = 1e-2): EmbeddingFold {
   const [V, E] = w['embedding/We'].shape as [number, number];
@@ -108,15 +116,13 @@ export function foldEmbeddings(w: WeightSet, vectors: Float32Array, keepRows: re
     }
     for (let j = 0; j < E; j++) total += d * We[v * E + j]! ** 2;
   }
-  const trace = Array.from({ length: E }, (_, i) => StS[i * E + i]!).reduce((a, b) => a + b, 0);
-  const M = solveSymmetric(StS, StW, E, E, (ridge * trace) / E);
+  const M = solveSymmetric(StS, StW, E, E, (ridge * trace(StS, E)) / E);
   // M is badly conditioned (skip-gram dimensions that predict nothing of W_e get tiny singular
   // values), so its exact inverse would give the image and `<start>` huge inputs that the smallest
   // update of W_x then swings. A ridge inverse, P = (MᵀM + μI)⁻¹Mᵀ, maps them back nearly as well
   // with inputs of ordinary size.
   const MtM = matmul(transpose(M, E, E), M, E, E, E);
-  const mtmTrace = Array.from({ length: E }, (_, i) => MtM[i * E + i]!).reduce((a, b) => a + b, 0);
-  const Minv = solveSymmetric(MtM, transpose(M, E, E), E, E, (inverseRidge * mtmTrace) / E);
+  const P = solveSymmetric(MtM, transpose(M, E, E), E, E, (inverseRidge * trace(MtM, E)) / E);
 
   let unexplained = 0;
   for (let v = 0; v < V; v++) {
@@ -126,7 +132,7 @@ export function foldEmbeddings(w: WeightSet, vectors: Float32Array, keepRows: re
   }
 
   const newWe = Float32Array.from(S);
-  for (const v of keep) newWe.set(Float32Array.from(matmul(We.subarray(v * E, (v + 1) * E), Minv, 1, E, E)), v * E);
+  for (const v of keep) newWe.set(Float32Array.from(matmul(We.subarray(v * E, (v + 1) * E), P, 1, E, E)), v * E);
   const Wx = w['lstm/Wx'];
   const Wi = w['image/Wi'];
   const F = Wi.shape[0]!;
@@ -136,8 +142,8 @@ export function foldEmbeddings(w: WeightSet, vectors: Float32Array, keepRows: re
       ...w,
       'embedding/We': { shape: [V, E], data: newWe },
       'lstm/Wx': { shape: [E, G], data: Float32Array.from(matmul(M, Wx.data, E, E, G)) },
-      'image/Wi': { shape: [F, E], data: Float32Array.from(matmul(Wi.data, Minv, F, E, E)) },
-      'image/bi': { shape: [E], data: Float32Array.from(matmul(w['image/bi'].data, Minv, 1, E, E)) },
+      'image/Wi': { shape: [F, E], data: Float32Array.from(matmul(Wi.data, P, F, E, E)) },
+      'image/bi': { shape: [E], data: Float32Array.from(matmul(w['image/bi'].data, P, 1, E, E)) },
     },
     residual: unexplained / total,
   };
