@@ -20,6 +20,7 @@
 import { UMAP } from 'umap-js';
 import { normaliseRows } from './neighbours';
 import { mulberry32, type Random } from './prng';
+import { EMBEDDING_SPACES, type EmbeddingSpace } from './text-embedding';
 
 export interface LayoutSettings {
   /** UMAP's n_neighbors: how many neighbours (the word itself included) shape each word's neighbourhood. */
@@ -501,6 +502,8 @@ export interface LayoutFile {
   version: 1;
   /** The model folder it was computed from, e.g. "flickr8k". */
   model: string;
+  /** Which vectors were laid out: the decoder's W_e (the default when absent) or the text-only skip-gram vectors. */
+  embedding?: EmbeddingSpace;
   /** Vocabulary size of that model; the page checks it against the live model's. */
   vocabSize: number;
   settings: ResolvedSettings & { umapJs: string };
@@ -529,6 +532,7 @@ export function buildLayoutFile(args: {
   category: readonly number[];
   result: LayoutResult;
   umapJs: string;
+  embedding?: EmbeddingSpace;
 }): LayoutFile {
   const n = args.ids.length;
   for (const [name, arr] of [['words', args.words], ['counts', args.counts], ['category', args.category], ['x', args.result.x]] as const) {
@@ -538,6 +542,7 @@ export function buildLayoutFile(args: {
     format: LAYOUT_FORMAT,
     version: 1,
     model: args.model,
+    ...(args.embedding && args.embedding !== 'decoder' ? { embedding: args.embedding } : {}),
     vocabSize: args.vocabSize,
     settings: { ...args.result.settings, umapJs: args.umapJs },
     ids: [...args.ids],
@@ -568,5 +573,6 @@ export function parseLayoutFile(json: unknown): LayoutFile {
   if (!Array.isArray(f.categories) || !f.categories.every((c) => typeof c === 'string')) throw new Error('layout.json: "categories" must be a list of names');
   if (!f.category!.every((c) => Number.isInteger(c) && c >= -1 && c < f.categories!.length)) throw new Error('layout.json: "category" indices out of range');
   if (typeof f.vocabSize !== 'number' || typeof f.model !== 'string' || !f.settings) throw new Error('layout.json: "model", "vocabSize" and "settings" are required');
+  if (f.embedding !== undefined && !(EMBEDDING_SPACES as readonly string[]).includes(f.embedding)) throw new Error(`layout.json: unknown "embedding" ${JSON.stringify(f.embedding)}`);
   return f as LayoutFile;
 }

@@ -4,6 +4,7 @@
  * a bad value in a link falls back to its default and leaves a note for the reader.
  */
 import { DEFAULT_BEAM } from '../model/search';
+import { EMBEDDING_SPACES, type EmbeddingSpace } from '../model/text-embedding';
 import { GATE_NAMES, type DecoderKind, type GateName } from '../model/trace';
 
 export type UnitSort = 'variance' | 'activation' | 'cluster';
@@ -28,6 +29,8 @@ export interface AppState {
   unit: number;
   /** Selected word (embedding map), '' for none. */
   word: string;
+  /** Which vectors the embedding map shows: the decoder's W_e, or the text-only skip-gram vectors. */
+  embedding: EmbeddingSpace;
   /** Forced caption prefix, for what-if: the words the reader clicked. */
   force: string[];
   /** Which gate heat-map is shown alone ('all' for six). */
@@ -49,6 +52,7 @@ export const DEFAULT_STATE: AppState = {
   node: -1,
   unit: -1,
   word: '',
+  embedding: 'decoder',
   force: [],
   gate: 'all',
   sort: 'variance',
@@ -98,6 +102,7 @@ export const PROPERTIES = [
   prop({ key: 'node', parse: int(-1, 100000), label: 'beam node' }),
   prop({ key: 'unit', parse: int(-1, 4095), label: 'LSTM unit' }),
   prop({ key: 'word', parse: token(30), label: 'word' }),
+  prop({ key: 'embedding', parse: oneOf(EMBEDDING_SPACES), label: 'embedding map' }),
   prop({ key: 'force', parse: wordList, format: (v: string[]) => v.join('.'), label: 'forced words' }),
   prop({ key: 'gate', parse: oneOf([...GATE_NAMES, 'all'] as const), label: 'gate' }),
   prop({ key: 'sort', parse: oneOf(['variance', 'activation', 'cluster'] as const), label: 'unit order' }),

@@ -5,7 +5,8 @@
  *                 and ablations.json (`npm run ablations`)
  *   training    ← public/models/eval/training-history.json (copied by `npm run export`) and the pre-trained model's meta
  *   examples    ← the shipped decoder on public/models/example-features.json (the example photos' encoder outputs), beam 3
- *   neighbours  ← the shipped decoder's W_e (`npm run neighbors` computes the same ranks)
+ *   neighbours  ← the shipped decoder's W_e (`npm run neighbors` computes the same ranks), and the
+ *                 text-only vectors shipped beside it when there are any (`--space text`)
  * Each block sits between `<!-- NAME:start -->` and `<!-- NAME:end -->`.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { parseFlags, runIfMain } from './cli';
 import { currentDecoderName } from '../components/article/model-fingerprint';
 import { initBackend } from './node-backend';
 import { fsReader } from './node-files';
+import { embeddingRows } from './layout';
 
 const KEYS = ['BLEU-1', 'BLEU-2', 'BLEU-3', 'BLEU-4', 'ROUGE-L', 'CIDEr-D'] as const;
 
@@ -207,16 +209,34 @@ export function examplesBlock(c: Captioner, examples: ExampleFeatures): string {
   return rows.join('\n');
 }
 
-export function neighboursBlock(c: Captioner, pairs: readonly string[] = NEIGHBOUR_PAIRS): string {
+/**
+ * The pair table from the shipped W_e, and, when the model ships text-only vectors, a second column
+ * from those (`npm run neighbors -- --space text` computes the same ranks).
+ */
+export function neighboursBlock(c: Captioner, pairs: readonly string[] = NEIGHBOUR_PAIRS, text?: { vectors: Float32Array; dim: number }): string {
   const We = c.decoder.params['embedding/We'];
   const [, E] = We.shape as [number, number];
   const unit = normaliseRows(We.dataSync() as Float32Array, E);
+  const textUnit = text ? normaliseRows(text.vectors, text.dim) : null;
   const words = c.vocab.words;
   const known = pairs.map((p) => p.split('-') as [string, string]).filter(([a, b]) => c.vocab.has(a) && c.vocab.has(b));
-  const rows = ['| word | partner | partner\'s rank among the word\'s nearest (cosine of W_e rows) |', '|---|---|---:|'];
-  for (const [a, b] of known) rows.push(`| ${a} | ${b} | ${neighbourRank(unit, E, words, c.vocab.id(a), c.vocab.id(b))} |`);
-  const horse = nearest(unit, E, words, c.vocab.id('horse'), 10).map((n) => `${n.word} (${n.cosine.toFixed(2)})`).join(', ');
-  return [`\`npm run --silent neighbors -- --pairs ${known.map((p) => p.join('-')).join(',')}\` on the shipped weights:`, '', ...rows, '', `horse's 10 nearest words: ${horse}.`].join('\n');
+  const list = known.map((p) => p.join('-')).join(',');
+  const rows = textUnit
+    ? ["| word | partner | partner's rank among the word's nearest: cosine of W_e rows | … of the text-only vectors |", '|---|---|---:|---:|']
+    : ["| word | partner | partner's rank among the word's nearest (cosine of W_e rows) |", '|---|---|---:|'];
+  for (const [a, b] of known) {
+    const [ia, ib] = [c.vocab.id(a), c.vocab.id(b)];
+    rows.push(`| ${a} | ${b} | ${neighbourRank(unit, E, words, ia, ib)} |${textUnit ? ` ${neighbourRank(textUnit, text!.dim, words, ia, ib)} |` : ''}`);
+  }
+  const horse = (u: Float32Array, dim: number) => nearest(u, dim, words, c.vocab.id('horse'), 10).map((n) => `${n.word} (${n.cosine.toFixed(2)})`).join(', ');
+  return [
+    `\`npm run --silent neighbors -- --pairs ${list}\` on the shipped weights${textUnit ? `, and the same with \`--space text\` on the shipped text-only vectors (\`text-embedding.json\`)` : ''}:`,
+    '',
+    ...rows,
+    '',
+    ...(c.vocab.has('horse') ? [`horse's 10 nearest words in W_e: ${horse(unit, E)}.`] : []),
+    ...(textUnit && c.vocab.has('horse') ? ['', `horse's 10 nearest words in the text-only vectors: ${horse(textUnit, text!.dim)}.`] : []),
+  ].join('\n');
 }
 
 export function replaceBlock(card: string, name: string, body: string): string {
@@ -251,7 +271,9 @@ async function main() {
   const captioner = await loadCaptioner(fsReader(path.resolve('public/models', current)));
   const examples = JSON.parse(readFileSync('public/models/example-features.json', 'utf8')) as ExampleFeatures;
   card = replaceBlock(card, 'examples', examplesBlock(captioner, examples));
-  card = replaceBlock(card, 'neighbours', neighboursBlock(captioner));
+  const decoderDir = path.resolve('public/models', current);
+  const text = existsSync(path.join(decoderDir, 'text-embedding.json')) ? await embeddingRows(decoderDir, 'text') : undefined;
+  card = replaceBlock(card, 'neighbours', neighboursBlock(captioner, NEIGHBOUR_PAIRS, text));
   captioner.decoder.dispose();
   writeFileSync(path.resolve('MODEL_CARD.md'), card);
   console.log(`model-card: measured, training, examples and neighbour blocks written from ${path.relative(process.cwd(), evalDir)} and public/models/${current}`);

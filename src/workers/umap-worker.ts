@@ -1,11 +1,13 @@
 /**
- * The embedding map's Web Worker: holds the model's word embeddings (W_e) off the main thread and
- * answers three questions: a word's nearest neighbours by cosine (the same `nearest` as
+ * The embedding map's Web Worker: holds the model's word embeddings (W_e) off the main thread, and
+ * the text-only skip-gram vectors when the model ships them (text-embedding.json), and answers, for
+ * either space, three questions: a word's nearest neighbours by cosine (the same `nearest` as
  * `npm run neighbors`), the neighbour ranks inside a group of words, and a fresh UMAP layout
  * ("Recompute live", the same `LayoutRun` as `npm run layout`). Layout work runs in chunks of
  * CHUNK_MS with a macrotask between them, so progress is posted and a cancel is heard promptly.
  */
 import { nearest, normaliseRows, type Neighbour } from '../model/neighbours';
+import { loadTextEmbedding, type EmbeddingSpace } from '../model/text-embedding';
 import { LayoutRun, type LayoutCoords, type LayoutProgress, type LayoutSettings, type ResolvedSettings } from '../model/umap-layout';
 import { Vocabulary } from '../model/vocab';
 import { loadWeights } from '../model/weights';
@@ -13,17 +15,18 @@ import { loadWeights } from '../model/weights';
 export type WorkerRequest =
   /** `modelUrl`: the absolute URL of the model folder, ending in '/'. */
   | { type: 'load'; modelUrl: string }
-  | { type: 'neighbours'; id: number; word: number; k: number }
+  | { type: 'neighbours'; id: number; space: EmbeddingSpace; word: number; k: number }
   /** Rank of each word among each other word's neighbours: ranks[a][b], 0 on the diagonal. */
-  | { type: 'ranks'; id: number; words: number[] }
-  | { type: 'layout'; id: number; ids: number[]; settings: Partial<LayoutSettings>; frames: boolean }
+  | { type: 'ranks'; id: number; space: EmbeddingSpace; words: number[] }
+  | { type: 'layout'; id: number; space: EmbeddingSpace; ids: number[]; settings: Partial<LayoutSettings>; frames: boolean }
   | { type: 'cancel'; id: number };
 
 export type WorkerReply =
-  | { type: 'loaded'; vocabSize: number; dim: number; words: string[]; counts: number[] }
+  /** `text`: the text-only vectors' size, or why they are unavailable (a model need not ship them). */
+  | { type: 'loaded'; vocabSize: number; dim: number; words: string[]; counts: number[]; text: { dim: number; method: Record<string, unknown> } | { missing: string } }
   | { type: 'error'; id: number | null; message: string }
-  | { type: 'neighbours'; id: number; word: number; list: Neighbour[] }
-  | { type: 'ranks'; id: number; words: number[]; ranks: number[][]; of: number }
+  | { type: 'neighbours'; id: number; space: EmbeddingSpace; word: number; list: Neighbour[] }
+  | { type: 'ranks'; id: number; space: EmbeddingSpace; words: number[]; ranks: number[][]; of: number }
   /** Progress of a layout; `frame` carries the coordinates so far when frames were asked for. */
   | { type: 'progress'; id: number; progress: LayoutProgress; frame: LayoutCoords | null }
   | { type: 'layout'; id: number; x: Float32Array; y: Float32Array; settings: ResolvedSettings; ms: number }
@@ -34,11 +37,15 @@ const CHUNK_MS = 40;
 /** How often the converging map is sent to the page while it is drawn live. */
 const FRAME_MS = 120;
 
-interface Embeddings {
+interface Space {
   unit: Float32Array;
   raw: Float32Array;
   dim: number;
+}
+interface Embeddings {
   words: readonly string[];
+  decoder: Space;
+  text: Space | null;
 }
 
 const scope = self as unknown as {
@@ -59,18 +66,38 @@ async function fetchBytes(url: string): Promise<ArrayBuffer> {
   return res.arrayBuffer();
 }
 
+const space = (raw: Float32Array, dim: number): Space => ({ raw, unit: normaliseRows(raw, dim), dim });
+
 async function load(modelUrl: string): Promise<Embeddings> {
-  const { config, weights } = await loadWeights((file) => fetchBytes(new URL(file, modelUrl).href));
-  const vocab = Vocabulary.fromJSON(JSON.parse(new TextDecoder().decode(await fetchBytes(new URL('vocab.json', modelUrl).href))));
-  const raw = weights['embedding/We'].data;
-  const e: Embeddings = { raw, unit: normaliseRows(raw, config.embedDim), dim: config.embedDim, words: vocab.words };
-  post({ type: 'loaded', vocabSize: vocab.size, dim: e.dim, words: [...vocab.words], counts: [...vocab.counts] });
+  const read = (file: string) => fetchBytes(new URL(file, modelUrl).href);
+  const { config, weights } = await loadWeights(read);
+  const vocab = Vocabulary.fromJSON(JSON.parse(new TextDecoder().decode(await read('vocab.json'))));
+  // The text-only vectors are optional: a model without them still gets its W_e map.
+  let text: Space | null = null;
+  let method: Record<string, unknown> = {};
+  let missing = '';
+  try {
+    const t = await loadTextEmbedding(read);
+    if (t.json.vocabSize !== vocab.size) throw new Error(`text-embedding.json covers ${t.json.vocabSize} words, the model's vocabulary ${vocab.size}`);
+    text = space(t.vectors, t.json.dim);
+    method = t.json.method;
+  } catch (err) {
+    missing = err instanceof Error ? err.message : String(err);
+  }
+  const e: Embeddings = { words: vocab.words, decoder: space(weights['embedding/We'].data, config.embedDim), text };
+  post({ type: 'loaded', vocabSize: vocab.size, dim: e.decoder.dim, words: [...vocab.words], counts: [...vocab.counts], text: text ? { dim: text.dim, method } : { missing } });
   return e;
+}
+
+function pick(e: Embeddings, which: EmbeddingSpace): Space {
+  const s = which === 'text' ? e.text : e.decoder;
+  if (!s) throw new Error('this model ships no text-only embedding');
+  return s;
 }
 
 const macrotask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-async function layout(req: Extract<WorkerRequest, { type: 'layout' }>, e: Embeddings): Promise<void> {
+async function layout(req: Extract<WorkerRequest, { type: 'layout' }>, e: Space): Promise<void> {
   const t0 = performance.now();
   const rows = new Float32Array(req.ids.length * e.dim);
   req.ids.forEach((id, r) => rows.set(e.raw.subarray(id * e.dim, (id + 1) * e.dim), r * e.dim));
@@ -105,16 +132,17 @@ async function handle(req: WorkerRequest): Promise<void> {
   }
   if (!embeddings) throw new Error('the embeddings are not loaded yet');
   const e = await embeddings;
+  const s = pick(e, req.space);
   if (req.type === 'neighbours') {
-    post({ type: 'neighbours', id: req.id, word: req.word, list: nearest(e.unit, e.dim, e.words, req.word, req.k) });
+    post({ type: 'neighbours', id: req.id, space: req.space, word: req.word, list: nearest(s.unit, s.dim, e.words, req.word, req.k) });
   } else if (req.type === 'ranks') {
     // One full neighbour list per word of the group, then each partner's place in it.
     const ranks = req.words.map((a) => {
-      const all = nearest(e.unit, e.dim, e.words, a, e.words.length);
+      const all = nearest(s.unit, s.dim, e.words, a, e.words.length);
       return req.words.map((b) => (a === b ? 0 : all.findIndex((n) => n.id === b) + 1));
     });
-    post({ type: 'ranks', id: req.id, words: req.words, ranks, of: e.words.length - 4 });
-  } else await layout(req, e);
+    post({ type: 'ranks', id: req.id, space: req.space, words: req.words, ranks, of: e.words.length - 4 });
+  } else await layout(req, s);
 }
 
 scope.onmessage = (event) => {

@@ -105,6 +105,51 @@ describe('the committed model', () => {
     for (const w of partners) expect(Number(horseRow[columns.indexOf(w)]), w).toBe(cli.find((r) => r.partner === w)!.rank);
   });
 
+  test('the text-only vectors: the switch shows their map, and its neighbours and guided ranks are the ones `neighbors --space text` prints', async () => {
+    const cli = (...args: string[]) => JSON.parse(execFileSync('npm', ['run', '--silent', 'neighbors', '--', '--json', ...args], { cwd: ROOT, encoding: 'utf8' }));
+    const decoderStatus = (await page.getByTestId('emb-status').textContent()) ?? '';
+    await page.getByTestId('emb-space-text').check();
+    await page.waitForFunction(() => /text-only skip-gram vectors/.test(document.querySelector('[data-testid="emb-status"]')?.textContent ?? ''), null, { timeout: 30_000 });
+    expect(await page.evaluate(() => new URL(location.href).searchParams.get('embedding'))).toBe('text');
+    expect(requests.some((u) => u.endsWith('/text-layout.json'))).toBe(true);
+    expect(await page.getByTestId('emb-space-note').textContent()).toMatch(/^Skip-gram \(word2vec with negative sampling\): 256 dimensions/);
+    expect(decoderStatus).toContain('by the captioner’s W_e');
+
+    // The guided view was left open by the test before: its table now answers from the text vectors,
+    // and a second table sets horse's relatives side by side in both spaces.
+    const table = page.locator('[data-testid="emb-guided-ranks"][data-space="text"]');
+    await table.waitFor({ timeout: 30_000 });
+    const columns = await table.locator('thead th').allTextContents();
+    const horseRow = await table.locator('tbody tr', { has: page.locator('th', { hasText: /^horse$/ }) }).locator('td').allTextContents();
+    const partners = ['pony', 'donkey'].filter((w) => columns.includes(w));
+    expect(partners.length).toBe(2);
+    const pairs = partners.map((w) => `horse-${w}`).join(',');
+    const textRanks = cli('--space', 'text', '--pairs', pairs) as { partner: string; rank: number }[];
+    const decoderRanks = cli('--pairs', pairs) as { partner: string; rank: number }[];
+    for (const w of partners) expect(Number(horseRow[columns.indexOf(w)]), w).toBe(textRanks.find((r) => r.partner === w)!.rank);
+    const compare = page.getByTestId('emb-guided-compare');
+    for (const w of partners) {
+      const cells = await compare.locator('tbody tr', { has: page.locator('th', { hasText: new RegExp(`^${w}$`) }) }).locator('td').allTextContents();
+      expect(cells.map((c) => Number(c.replace(/,/g, ''))), w).toEqual([decoderRanks.find((r) => r.partner === w)!.rank, textRanks.find((r) => r.partner === w)!.rank]);
+    }
+
+    // A word's neighbours in the text space, as the CLI lists them.
+    await page.getByTestId('emb-search').fill('');
+    await page.getByTestId('emb-search').focus();
+    await page.keyboard.type('horse');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('[data-testid="emb-neighbours-title"]')?.textContent === 'Nearest neighbours of “horse”');
+    const shown = await shownNeighbours(page);
+    const expected = cli('--space', 'text', 'horse') as { word: string; cosine: number }[];
+    expect(shown.map((n) => n.word)).toEqual(expected.map((n) => n.word));
+    shown.forEach((n, i) => expect(Math.abs(n.cosine - expected[i]!.cosine)).toBeLessThan(1e-5));
+
+    // Back to W_e: the status and the URL follow.
+    await page.getByTestId('emb-space-decoder').check();
+    await page.waitForFunction(() => /by the captioner’s W_e/.test(document.querySelector('[data-testid="emb-status"]')?.textContent ?? ''));
+    expect(await page.evaluate(() => new URL(location.href).searchParams.get('embedding'))).toBeNull();
+  });
+
   test('the combobox is driven by arrow keys; Escape closes it; an unknown word is explained', async () => {
     const search = page.getByTestId('emb-search');
     await search.fill('');
@@ -230,7 +275,7 @@ describe('a 200-word synthetic model', () => {
   });
 
   test('paints the shipped layout and offers its settings for a recompute', async () => {
-    await expect(page.getByTestId('emb-status').textContent()).resolves.toContain('197 words of the “embsmall” model, placed by UMAP (n_neighbors 10, min_dist 0.2, seed 7), precomputed');
+    await expect(page.getByTestId('emb-status').textContent()).resolves.toContain('197 words of the “embsmall” model, by the captioner’s W_e, placed by UMAP (n_neighbors 10, min_dist 0.2, seed 7), precomputed');
     await expect(page.getByTestId('emb-n-neighbors').inputValue()).resolves.toBe('10');
     await expect(page.getByTestId('emb-min-dist').inputValue()).resolves.toBe('0.2');
     await expect(page.getByTestId('emb-seed').inputValue()).resolves.toBe('7');
@@ -295,6 +340,20 @@ describe('a 200-word synthetic model', () => {
     expect(Math.max(...other.x.map((v, i) => Math.abs(v - shipped.x[i]!)))).toBeGreaterThan(0.01);
     await page.getByTestId('emb-restore').click();
     await expect(page.getByTestId('emb-status').textContent()).resolves.toContain('precomputed');
+  });
+
+  test('a model without text-only vectors: a link that asks for them gets the W_e map, and the switch says why it is off', async () => {
+    const other = await context.newPage();
+    const otherErrors = collectErrors(other);
+    await other.goto(`${origin}/explore/?backend=wasm&embedding=text`);
+    await other.waitForFunction(() => /by the captioner’s W_e/.test(document.querySelector('[data-testid="emb-status"]')?.textContent ?? ''), null, { timeout: 60_000 });
+    await other.waitForFunction(() => (document.querySelector('[data-testid="emb-space-text"]') as HTMLInputElement).disabled);
+    expect(await other.getByTestId('emb-space-decoder').isChecked()).toBe(true);
+    expect(await other.getByTestId('emb-space-note').textContent()).toContain('ships no text-only vectors');
+    expect(await other.evaluate(() => new URL(location.href).searchParams.get('embedding'))).toBeNull();
+    const optional404 = /status of 404 .*\/models\/embsmall\/(?!(model|vocab|layout)\.json|weights\.bin)[^/]+\)$/;
+    expect(otherErrors.filter((e) => !optional404.test(e))).toEqual([]);
+    await other.close();
   });
 
   test('logs no errors', () => {

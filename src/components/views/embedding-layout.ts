@@ -218,3 +218,25 @@ export function describeMap(args: { words: number; method: string; selected?: st
   if (args.path?.length) parts.push(`The caption so far is drawn as a path: ${args.path.join(' → ')}.`);
   return parts.join(' ');
 }
+
+// ---- The two embedding spaces -------------------------------------------------------------------
+
+/** The reader-facing name of each space, as the map's switch says it. */
+export const SPACE_NAMES = { decoder: 'the captioner’s W_e', text: 'the caption text alone (skip-gram)' } as const;
+
+/** One line on how the text-only vectors were trained, from text-embedding.json's `method`. */
+export function describeTextMethod(method: Record<string, unknown>): string {
+  const num = (k: string) => (typeof method[k] === 'number' && Number.isFinite(method[k]) ? (method[k] as number) : null);
+  const parts = [
+    num('dim') !== null ? `${num('dim')} dimensions` : '',
+    num('window') !== null ? `a window of ${num('window')} words either side` : '',
+    num('epochs') !== null ? `${num('epochs')} epochs` : '',
+    num('sentences') !== null ? `${num('sentences')!.toLocaleString('en')} captions` : '',
+  ].filter(Boolean);
+  return `Skip-gram (word2vec with negative sampling)${parts.length ? `: ${parts.join(', ')}` : ''}.`;
+}
+
+/** The first guided word's partners, with their neighbour rank in each space (null: not computed). */
+export function rankComparison(words: readonly string[], decoder: readonly number[] | null, text: readonly number[] | null): { word: string; decoder: number | null; text: number | null }[] {
+  return words.slice(1).map((word, i) => ({ word, decoder: decoder?.[i + 1] ?? null, text: text?.[i + 1] ?? null }));
+}

@@ -8,6 +8,8 @@
  *   word with lines to its nearest neighbours, and the guided horse/pony/donkey group.
  * - `mountEmbeddingMap`, the controller: loads layout.json, starts the worker (umap-worker.ts) that
  *   holds W_e, and wires the search box, neighbour list, guided view, live recompute and export.
+ *   A switch shows the text-only skip-gram vectors instead (text-layout.json), when the model ships
+ *   them; every part of the map then answers from those vectors.
  * Pure rules live in embedding-layout.ts; the UMAP run and file format in src/model/umap-layout.ts.
  * Words are data: everything written to the page goes through textContent.
  */
@@ -21,6 +23,7 @@ import { bus } from '../../state/bus';
 import { $result, $state, setState } from '../../state/store';
 import type { WorkerReply, WorkerRequest } from '../../workers/umap-worker';
 import { withBase } from '../../lib/paths';
+import { layoutFileName, type EmbeddingSpace } from '../../model/text-embedding';
 import {
   baseProjection,
   captionPath,
@@ -37,7 +40,10 @@ import {
   missingSentence,
   placeLabels,
   pointIndex,
+  rankComparison,
   searchMatches,
+  SPACE_NAMES,
+  describeTextMethod,
   type PathStop,
   type PointIndex,
 } from './embedding-layout';
@@ -498,18 +504,30 @@ export function mountEmbeddingMap(root: HTMLElement, base: string): () => void {
   const progressText = part<HTMLElement>(root, 'emb-progress-text');
   const exportJson = part<HTMLButtonElement>(root, 'emb-export-json');
   const exportPng = part<HTMLButtonElement>(root, 'emb-export-png');
+  const spaceInputs = [...root.querySelectorAll<HTMLInputElement>('input[name="emb-space"]')];
+  const spaceNote = part<HTMLElement>(root, 'emb-space-note');
 
   let layout: MapLayout | null = null;
   /** Word → point lookups for the layout's word list (the same for every recompute of it). */
   let index: PointIndex = pointIndex({ ids: [], words: [] });
+  /** The space on show, and its shipped map (layout.json or text-layout.json). */
+  let space: EmbeddingSpace = 'decoder';
   let shipped: MapLayout | null = null;
-  /** Whether layout.json exists for this model ('pending' until its fetch settles). */
+  /** Whether the shipped map exists for this model and space ('pending' until its fetch settles). */
   let shippedState: 'pending' | 'found' | 'missing' = 'pending';
+  /** Each space's shipped map, fetched once (null: the model ships none). */
+  const shippedFiles = new Map<EmbeddingSpace, Promise<LayoutFile | null>>();
+  /** The text-only vectors: 'pending' until the worker has loaded, then whether the model ships them. */
+  let textState: 'pending' | 'available' | 'missing' = 'pending';
+  let textMethod: Record<string, unknown> = {};
+  let modelFolder = '';
   let modelName = '';
   let vocab: { words: string[]; counts: number[] } | null = null;
   let neighbours: Neighbour[] = [];
   let neighboursOf = '';
   let guided: string[] = [];
+  /** The guided group's neighbour ranks, per space. */
+  const guidedRanks = new Map<EmbeddingSpace, { ranks: number[][]; of: number }>();
   let hovered: string | null = null;
   let lastWord: string | null = null;
   let runId = 0;
@@ -535,9 +553,10 @@ export function mountEmbeddingMap(root: HTMLElement, base: string): () => void {
     const s = layout.settings;
     const n = fmt(layout.file.words.length);
     const how = describeSettings(s);
-    const source = layout.source === 'precomputed' ? 'precomputed by npm run layout' : 'recomputed live in this tab';
+    const source = layout.source === 'precomputed' ? `precomputed by npm run layout${space === 'text' ? ' -- --space text' : ''}` : 'recomputed live in this tab';
     const note = s.method === 'pca' ? ` Only ${n} words: UMAP needs at least 15, so this map shows PCA.` : '';
-    return `${n} words of the “${layout.file.model}” model, placed by ${how}, ${source}.${note}`;
+    const vectors = space === 'text' ? 'by their text-only skip-gram vectors' : 'by the captioner’s W_e';
+    return `${n} words of the “${layout.file.model}” model, ${vectors}, placed by ${how}, ${source}.${note}`;
   }
 
   function update(): void {
@@ -591,18 +610,30 @@ export function mountEmbeddingMap(root: HTMLElement, base: string): () => void {
   function onReply(r: WorkerReply): void {
     if (r.type === 'loaded') {
       vocab = { words: r.words, counts: r.counts };
+      textState = 'missing' in r.text ? 'missing' : 'available';
+      textMethod = 'method' in r.text ? r.text.method : {};
+      syncSpaceControls();
+      if (space === 'text' && textState === 'missing') {
+        fallBackToDecoder();
+        return;
+      }
       if (shippedState === 'found') checkVocabulary();
       else if (shippedState === 'missing') startLive(true);
       askNeighbours();
       if (guided.length) askRanks();
     } else if (r.type === 'neighbours') {
       const word = vocab?.words[r.word] ?? '';
-      if (word !== $state.get().word) return;
+      if (word !== $state.get().word || r.space !== space) return;
       neighbours = r.list;
       neighboursOf = word;
       renderNeighbours();
       update();
-    } else if (r.type === 'ranks') renderRanks(r.words, r.ranks, r.of);
+    } else if (r.type === 'ranks') {
+      const words = r.words.map((id) => vocab?.words[id] ?? '?');
+      if (words.join() !== guided.join()) return;
+      guidedRanks.set(r.space, { ranks: r.ranks, of: r.of });
+      renderRanks();
+    }
     else if (r.type === 'progress') {
       if (r.id !== runId) return;
       progress.value = r.progress.fraction;
@@ -665,15 +696,16 @@ export function mountEmbeddingMap(root: HTMLElement, base: string): () => void {
         category,
         result: { x, y: x, settings: { ...DEFAULT_LAYOUT_SETTINGS, method: 'umap', nEpochs: 0, metric: 'cosine', knn: 'exact' } },
         umapJs: umapPackage.version,
+        embedding: space,
       });
       setLayout({ file, x, y: x, settings: file.settings, source: 'converging' });
-      say(`No precomputed map ships with the “${modelName}” model, so it is being computed in this tab.`);
+      say(`No precomputed map of ${SPACE_NAMES[space]} ships with the “${modelName}” model, so it is being computed in this tab.`);
     }
     runId = ++requestId;
     running = true;
     progress.value = 0;
     progressText.textContent = 'Starting…';
-    send({ type: 'layout', id: runId, ids: layout!.file.ids, settings: { nNeighbors: Number(nNeighbors.value), minDist: Number(minDist.value), seed: Number(seed.value) }, frames: true });
+    send({ type: 'layout', id: runId, space, ids: layout!.file.ids, settings: { nNeighbors: Number(nNeighbors.value), minDist: Number(minDist.value), seed: Number(seed.value) }, frames: true });
     syncButtons();
   }
 
@@ -702,7 +734,7 @@ export function mountEmbeddingMap(root: HTMLElement, base: string): () => void {
   exportJson.addEventListener('click', () => {
     if (!layout) return;
     const file = buildLayoutFile({ ...layout.file, result: { x: layout.x, y: layout.y, settings: layout.settings }, umapJs: layout.file.settings.umapJs });
-    download(`${layout.file.model}-layout.json`, new Blob([JSON.stringify(file)], { type: 'application/json' }));
+    download(`${layout.file.model}-${layoutFileName(space)}`, new Blob([JSON.stringify(file)], { type: 'application/json' }));
   });
   exportPng.addEventListener('click', () => {
     // The map is drawn on a transparent canvas over the page's background; the picture gets that background baked in.
@@ -713,7 +745,7 @@ export function mountEmbeddingMap(root: HTMLElement, base: string): () => void {
     ctx.fillStyle = getComputedStyle(canvas).backgroundColor;
     ctx.fillRect(0, 0, out.width, out.height);
     ctx.drawImage(canvas, 0, 0);
-    out.toBlob((blob) => blob && download(`${layout?.file.model ?? 'embedding'}-map.png`, blob));
+    out.toBlob((blob) => blob && download(`${layout?.file.model ?? 'embedding'}-${space === 'text' ? 'text-' : ''}map.png`, blob));
   });
 
   // ---- Neighbours -------------------------------------------------------------------------------
@@ -721,8 +753,8 @@ export function mountEmbeddingMap(root: HTMLElement, base: string): () => void {
     const word = $state.get().word;
     if (!word || !vocab) return;
     const id = vocab.words.indexOf(word);
-    if (id < 3) return;
-    send({ type: 'neighbours', id: ++requestId, word: id, k: 10 });
+    if (id < 3 || (space === 'text' && textState !== 'available')) return;
+    send({ type: 'neighbours', id: ++requestId, space, word: id, k: 10 });
   }
 
   function renderNeighbours(): void {
@@ -733,7 +765,7 @@ export function mountEmbeddingMap(root: HTMLElement, base: string): () => void {
       return;
     }
     if (neighboursOf !== word) {
-      neighbourList.replaceChildren(el('li', vocab ? 'Looking…' : 'Loading the embeddings…', 'muted'));
+      neighbourList.replaceChildren(el('li', vocab && shippedState !== 'pending' ? 'Looking…' : 'Loading the embeddings…', 'muted'));
       return;
     }
     neighbourList.replaceChildren(
@@ -759,6 +791,7 @@ export function mountEmbeddingMap(root: HTMLElement, base: string): () => void {
   function choose(word: string, opts: { keepGuided?: boolean } = {}): void {
     if (!opts.keepGuided && guided.length) {
       guided = [];
+      guidedRanks.clear();
       guidedBox.replaceChildren();
     }
     setState({ word });
@@ -835,48 +868,167 @@ export function mountEmbeddingMap(root: HTMLElement, base: string): () => void {
     if (!layout) return;
     const { present, missing } = guidedGroup(index.ofWord);
     guidedBox.replaceChildren();
+    guidedRanks.clear();
     if (present.length === 0) {
       guidedBox.append(el('p', `${missingSentence(missing)} The guided view needs a model trained on captions that mention them (the Flickr8k model does).`));
       return;
     }
     guided = present;
     const intro = el('p', `On the map: ${listWords(present, 'and')}.${missing.length ? ` ${missingSentence(missing)}` : ''}`);
-    guidedBox.append(intro, el('p', 'Working out their neighbour ranks…', 'muted'));
+    const why = el(
+      'p',
+      'Why it matters: the LSTM reads each word through its row of W_e. Words with nearby rows are handled alike by everything downstream, so what the model learns from a caption about a pony also serves horse and donkey, and the image side is pushed to pick out what horse-looking animals share. In the paper the CNN itself is trained, so that push reaches its features; here the CNN is frozen, and it stops at W_I, the layer that maps the CNN’s numbers into the LSTM.',
+      'emb-note',
+    );
+    guidedBox.append(intro, why, el('p', 'Working out their neighbour ranks…', 'muted'));
     choose(present[0]!, { keepGuided: true });
     view.fitWords(present);
     askRanks();
     update();
   });
 
+  /** Ranks in the space on show, and in the other one when the model ships both (for the comparison). */
   function askRanks(): void {
-    if (vocab && guided.length) send({ type: 'ranks', id: ++requestId, words: guided.map((w) => vocab!.words.indexOf(w)) });
+    if (!vocab || !guided.length) return;
+    const words = guided.map((w) => vocab!.words.indexOf(w));
+    const spaces: EmbeddingSpace[] = textState === 'available' ? [space, space === 'text' ? 'decoder' : 'text'] : ['decoder'];
+    for (const sp of spaces) if (!guidedRanks.has(sp)) send({ type: 'ranks', id: ++requestId, space: sp, words });
   }
 
-  function renderRanks(ids: number[], ranks: number[][], of: number): void {
-    const words = ids.map((id) => vocab?.words[id] ?? '?');
-    if (words.join() !== guided.join()) return;
+  function renderRanks(): void {
+    const mine = guidedRanks.get(space);
+    if (!mine || !guided.length) return;
+    const words = guided;
     const table = el('table');
     table.dataset['testid'] = 'emb-guided-ranks';
-    table.append(el('caption', `Neighbour rank of each column’s word among the row word’s nearest neighbours, by cosine in the full embedding space (1 = nearest, out of ${fmt(of)} words). Bold: among the 10 nearest.`));
+    table.dataset['space'] = space;
+    table.append(el('caption', `Neighbour rank of each column’s word among the row word’s nearest neighbours, by cosine in the full space of ${SPACE_NAMES[space]} (1 = nearest, out of ${fmt(mine.of)} words). Bold: among the 10 nearest.`));
     const head = el('tr');
     head.append(el('td'), ...words.map((w) => Object.assign(el('th', w), { scope: 'col' })));
     table.append(el('thead'));
     table.tHead!.append(head);
     const body = el('tbody');
-    ranks.forEach((row, a) => {
+    mine.ranks.forEach((row, a) => {
       const tr = el('tr');
       tr.append(Object.assign(el('th', words[a]), { scope: 'row' }), ...row.map((rank, b) => el('td', a === b ? '—' : String(rank), rank > 0 && rank <= 10 ? 'emb-close' : undefined)));
       body.append(tr);
     });
     table.append(body);
-    const box = guidedBox.querySelector('.muted');
-    if (box) box.replaceWith(table);
-    else guidedBox.append(table);
+    const parts: HTMLElement[] = [table];
+    const decoderRanks = guidedRanks.get('decoder');
+    const textRanks = guidedRanks.get('text');
+    if (decoderRanks && textRanks && words.length > 1) {
+      // The paper's claim, side by side: where the first word's relatives rank in each set of vectors.
+      const cmp = el('table');
+      cmp.dataset['testid'] = 'emb-guided-compare';
+      cmp.append(el('caption', `Where ${words[0]}’s relatives rank among its nearest words, in each set of vectors (1 = nearest). Bold: among the 10 nearest.`));
+      const h = el('tr');
+      h.append(Object.assign(el('th', 'word'), { scope: 'col' }), Object.assign(el('th', 'captioner’s W_e'), { scope: 'col' }), Object.assign(el('th', 'caption text alone'), { scope: 'col' }));
+      cmp.append(el('thead'));
+      cmp.tHead!.append(h);
+      const b = el('tbody');
+      for (const row of rankComparison(words, decoderRanks.ranks[0]!, textRanks.ranks[0]!)) {
+        const tr = el('tr');
+        const cell = (rank: number | null) => el('td', rank === null ? '?' : fmt(rank), rank !== null && rank > 0 && rank <= 10 ? 'emb-close' : undefined);
+        tr.append(Object.assign(el('th', row.word), { scope: 'row' }), cell(row.decoder), cell(row.text));
+        b.append(tr);
+      }
+      cmp.append(b);
+      parts.push(cmp);
+    }
+    guidedBox.querySelectorAll('.muted, table').forEach((n) => n.remove());
+    guidedBox.append(...parts);
   }
+
+  // ---- The two spaces ---------------------------------------------------------------------------
+  function syncSpaceControls(): void {
+    for (const input of spaceInputs) {
+      input.checked = input.value === space;
+      // The text option needs the model's text-embedding.json; it stays enabled while that is unknown.
+      if (input.value === 'text') input.disabled = textState === 'missing';
+    }
+    if (textState === 'missing') spaceNote.textContent = 'This model ships no text-only vectors (npm run text-embedding), so the map shows its W_e only.';
+    else if (space === 'text') {
+      spaceNote.textContent = `${describeTextMethod(textMethod)} These vectors come from the captions’ words only; the captioner never reads them.`;
+    } else spaceNote.textContent = '';
+  }
+
+  function fallBackToDecoder(): void {
+    setState({ embedding: 'decoder' });
+    say('This model ships no text-only vectors, so the map shows the captioner’s W_e.', true);
+  }
+
+  function fetchShipped(which: EmbeddingSpace): Promise<LayoutFile | null> {
+    let p = shippedFiles.get(which);
+    if (!p) {
+      p = fetch(`${modelFolder}${layoutFileName(which)}`).then(async (res) => (res.ok ? parseLayoutFile(await res.json()) : null));
+      shippedFiles.set(which, p);
+    }
+    return p;
+  }
+
+  /** Show one space: its shipped map (or a live one), its neighbours and its guided ranks. */
+  async function showSpace(next: EmbeddingSpace): Promise<void> {
+    if (running) {
+      send({ type: 'cancel', id: runId });
+      running = false;
+      runId = ++requestId; // a late reply from the cancelled run is ignored
+      progressText.textContent = '';
+    }
+    space = next;
+    syncSpaceControls();
+    if (space === 'text' && textState === 'missing') {
+      fallBackToDecoder();
+      return;
+    }
+    neighbours = [];
+    neighboursOf = '';
+    shipped = null;
+    shippedState = 'pending';
+    renderNeighbours();
+    say(`Loading the map of ${SPACE_NAMES[space]}…`);
+    let file: LayoutFile | null;
+    try {
+      file = await fetchShipped(next);
+    } catch (e) {
+      say(`The map of ${SPACE_NAMES[next]} could not be loaded: ${e instanceof Error ? e.message : String(e)}`, true);
+      return;
+    }
+    if (space !== next) return; // switched again while it loaded
+    if (file) {
+      shipped = { file, x: Float32Array.from(file.x), y: Float32Array.from(file.y), settings: file.settings, source: 'precomputed' };
+      nNeighbors.value = String(file.settings.method === 'umap' ? file.settings.nNeighbors : DEFAULT_LAYOUT_SETTINGS.nNeighbors);
+      minDist.value = String(file.settings.minDist);
+      seed.value = String(file.settings.seed);
+      for (const input of [nNeighbors, minDist]) input.dispatchEvent(new Event('input'));
+      shippedState = 'found';
+      setLayout(shipped);
+      say(summary());
+      checkVocabulary();
+    } else {
+      shippedState = 'missing';
+      say(`No precomputed map of ${SPACE_NAMES[space]} for the “${modelName}” model; computing one in this tab once the embeddings load…`);
+      if (vocab) startLive(true);
+    }
+    syncButtons();
+    renderNeighbours();
+    askNeighbours();
+    if (guided.length) {
+      renderRanks();
+      askRanks();
+      requestAnimationFrame(() => view.fitWords(guided, false));
+    } else {
+      const w = $state.get().word;
+      if (w) requestAnimationFrame(() => view.flyTo(w, false));
+    }
+  }
+
+  for (const input of spaceInputs) input.addEventListener('change', () => input.checked && setState({ embedding: input.value === 'text' ? 'text' : 'decoder' }));
 
   // ---- Stores and the bus -----------------------------------------------------------------------
   const offs = [
     $state.subscribe((s) => {
+      if (modelFolder && s.embedding !== space) void showSpace(s.embedding);
       if (s.word !== lastWord) {
         lastWord = s.word;
         searchNote.textContent = '';
@@ -906,32 +1058,11 @@ export function mountEmbeddingMap(root: HTMLElement, base: string): () => void {
       const current = await (await fetch(withBase(base, 'models/current.json'))).json();
       modelName = String((current as { decoder?: unknown }).decoder ?? '');
       if (!/^[a-z0-9][a-z0-9_-]*$/i.test(modelName)) throw new Error('models/current.json names no decoder folder');
-      const folder = new URL(withBase(base, `models/${modelName}/`), location.href).href;
-      send({ type: 'load', modelUrl: folder });
-      const res = await fetch(`${folder}layout.json`);
-      if (res.ok) {
-        const file = parseLayoutFile(await res.json());
-        shipped = { file, x: Float32Array.from(file.x), y: Float32Array.from(file.y), settings: file.settings, source: 'precomputed' };
-        nNeighbors.value = String(file.settings.method === 'umap' ? file.settings.nNeighbors : DEFAULT_LAYOUT_SETTINGS.nNeighbors);
-        minDist.value = String(file.settings.minDist);
-        seed.value = String(file.settings.seed);
-        for (const input of [nNeighbors, minDist]) input.dispatchEvent(new Event('input'));
-        shippedState = 'found';
-        setLayout(shipped);
-        say(summary());
-        checkVocabulary();
-        const w = $state.get().word;
-        lastWord = w;
-        if (w) {
-          renderNeighbours();
-          requestAnimationFrame(() => view.flyTo(w, false));
-        }
-      } else {
-        shippedState = 'missing';
-        say(`No precomputed map for the “${modelName}” model; computing one in this tab once the embeddings load…`);
-        if (vocab) startLive(true);
-      }
-      syncButtons();
+      modelFolder = new URL(withBase(base, `models/${modelName}/`), location.href).href;
+      send({ type: 'load', modelUrl: modelFolder });
+      const w = $state.get().word;
+      lastWord = w;
+      await showSpace($state.get().embedding);
       root.dataset['ready'] = 'true';
     } catch (e) {
       say(`The word map could not be loaded: ${e instanceof Error ? e.message : String(e)}`, true);
