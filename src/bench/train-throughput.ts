@@ -53,7 +53,7 @@ async function main() {
   const B = flagNumber(flags, 'batch', 128);
   const T = flagNumber(flags, 'length', 12);
   const steps = flagNumber(flags, 'steps', 6);
-  const peak = matMulPeak(1024, 512, 3000, 5);
+  const peakBefore = matMulPeak(1024, 512, 3000, 7);
   const config = { vocabSize: V, embedDim: E, hiddenDim: H, featureDim: FEATURE_DIM };
   const params = paramsFromWeights(initWeights(config, 1), true);
   const vars = WEIGHT_NAMES.map((n) => params[n] as tf.Variable);
@@ -63,19 +63,28 @@ async function main() {
   const times: number[] = [];
   for (let s = 0; s < steps + 1; s++) {
     const t0 = performance.now();
-    tf.tidy(() => {
+    // As the trainer does it (src/train/trainer.ts): the gradients leave their tidy, then Adam.
+    const grads = tf.tidy(() => {
       const features = tf.randomUniform([B, FEATURE_DIM]) as tf.Tensor2D;
-      const { grads } = tf.variableGrads(() => captionLoss(params, { features, inputs: ids(), targets: ids(), length: T }, 0.3), vars);
-      optimizer.applyGradients(grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
+      return tf.variableGrads(() => captionLoss(params, { features, inputs: ids(), targets: ids(), length: T }, 0.3), vars).grads;
     });
-    tf.tidy(() => vars[0]!.dataSync());
+    tf.tidy(() => optimizer.applyGradients(grads as unknown as Parameters<typeof optimizer.applyGradients>[0]));
+    tf.dispose(Object.values(grads));
+    // A plain read, not inside tf.tidy: tidy walks what its function returns looking for tensors,
+    // key by key, so returning a 786,000-value Float32Array cost ~0.7 s per step and made this
+    // figure ~25 % slower than the trainer's own loop.
+    vars[0]!.dataSync();
     if (s > 0) times.push(performance.now() - t0); // the first step compiles and allocates
   }
+  // The peak is measured before and after the steps and the higher one is used: a noisy moment
+  // on a shared machine lowers one measurement, and a lowered peak would flatter the ratio.
+  const peakAfter = matMulPeak(1024, 512, 3000, 7);
+  const peak = Math.max(peakBefore, peakAfter);
   const sec = median(times) / 1000;
   const gflops = trainStepFlops(B, T, E, H, V) / sec / 1e9;
   const row = (k: string, v: string) => console.log(`${k.padEnd(34)} ${v}`);
   row('shape', `B=${B} T=${T} E=${E} H=${H} V=${V}`);
-  row('matMul peak (1024×512·512×3000)', `${peak.toFixed(1)} GFLOP/s`);
+  row('matMul peak (1024×512·512×3000)', `${peak.toFixed(1)} GFLOP/s (before the steps ${peakBefore.toFixed(1)}, after ${peakAfter.toFixed(1)})`);
   row('train step (median)', `${(sec * 1000).toFixed(0)} ms`);
   row('throughput', `${((B * T) / sec).toFixed(0)} tokens/s`);
   row('achieved', `${gflops.toFixed(1)} GFLOP/s = ${((100 * gflops) / peak).toFixed(0)} % of peak`);

@@ -9,7 +9,7 @@
  * `captionLoss` is the batched, differentiable training form with the same parameters.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { lstmStep, lstmUnroll, mm, type CellOutput, type LstmParams } from './lstm';
+import { lstmSequence, lstmStep, mm, type CellOutput, type LstmParams } from './lstm';
 import type { Gates, LstmState, StepModel } from './trace';
 import { WEIGHT_NAMES, type DecoderConfig, type WeightName, type WeightSet } from './weights';
 
@@ -131,8 +131,9 @@ export function captionLoss(p: DecoderParams, batch: CaptionBatch, dropout = 0):
   if (dropout > 0) words = tf.dropout(words, dropout);
   const xs = tf.concat([image, words], 0) as tf.Tensor3D;
   const zeros = tf.zeros([B, H]) as tf.Tensor2D;
-  const hs = lstmUnroll(lstmParams(p), xs, zeros, zeros).slice(1); // the image step predicts nothing
-  let hAll = tf.concat(hs, 0) as tf.Tensor2D; // [T·B, H]
+  // Every step's h, [(T+1)·B, H]; the image step's B rows predict nothing.
+  const hSeq = lstmSequence(lstmParams(p), xs, zeros, zeros);
+  let hAll = tf.slice(hSeq, [B, 0], [T * B, H]) as tf.Tensor2D; // [T·B, H]
   if (dropout > 0) hAll = tf.dropout(hAll, dropout) as tf.Tensor2D;
   const logits = tf.add(mm(hAll, p['output/Wo'] as tf.Tensor2D), p['output/bo']) as tf.Tensor2D;
   return softmaxCrossEntropy(logits, targets, weights);

@@ -5,8 +5,10 @@
  *   i = σ(z_i)  f = σ(z_f)  o = σ(z_o)  g = tanh(z_g)
  *   c' = f ⊙ c + i ⊙ g            h' = o ⊙ tanh(c')
  *
- * `lstmStep` (decoding, one step, returns every gate) and `lstmUnroll` (training, batched,
- * differentiable) share `cellFromPreactivation`, so both run the very same maths.
+ * `lstmStep` (decoding, one step, returns every gate) and `lstmUnroll` (batched, differentiable by
+ * autodiff) share `cellFromPreactivation`, so both run the very same maths. Training runs
+ * `lstmSequence`: the same forward maths with a hand-written backward pass, checked against
+ * `lstmUnroll`'s autodiff gradients in test/unit/lstm.test.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -77,4 +79,75 @@ export function lstmUnroll(p: LstmParams, xs: tf.Tensor3D, h0: tf.Tensor2D, c0: 
     hs.push(h);
   }
   return hs;
+}
+
+type CustomGradFn = Parameters<typeof tf.customGrad>[0];
+
+/**
+ * The same unroll as `lstmUnroll`, with a hand-written backward pass (backpropagation through
+ * time), returning every step's h as one [T·B, H] tensor. Why: autodiff of the per-step graph
+ * transposes W_h at every step and computes dW_h as T thin matMuls (K = B); here W_hᵀ is
+ * transposed once and dW_h is one matMul over all steps, hₜ₋₁ᵀ·dz ([H, T·B]·[T·B, 4H]).
+ * test/unit/lstm.test.ts checks value and gradients against the autodiff unroll.
+ */
+export function lstmSequence(p: LstmParams, xs: tf.Tensor3D, h0: tf.Tensor2D, c0: tf.Tensor2D): tf.Tensor2D {
+  const [T, B, E] = xs.shape;
+  const xw = mm(tf.reshape(xs, [T * B, E]) as tf.Tensor2D, p.Wx);
+  const H = p.Wh.shape[0];
+  const recur = tf.customGrad(((xwAll: tf.Tensor, Wh: tf.Tensor, b: tf.Tensor, hInit: tf.Tensor, cInit: tf.Tensor, save: tf.GradSaveFunc) => {
+    let h = hInit as tf.Tensor2D;
+    let c = cInit as tf.Tensor2D;
+    const hs: tf.Tensor2D[] = [];
+    // Per step: i, f, o, g, the previous c, and tanh of the new c (what the backward pass reads).
+    const kept: tf.Tensor[] = [];
+    for (let t = 0; t < T; t++) {
+      const z = tf.add(tf.add(tf.slice(xwAll, [t * B, 0], [B, 4 * H]), tf.matMul(h, Wh as tf.Tensor2D)), b) as tf.Tensor2D;
+      const [zi, zf, zo, zg] = tf.split(z, 4, 1) as tf.Tensor2D[];
+      const i = tf.sigmoid(zi!);
+      const f = tf.sigmoid(zf!);
+      const o = tf.sigmoid(zo!);
+      const g = tf.tanh(zg!);
+      const cNext = tf.add(tf.mul(f, c), tf.mul(i, g)) as tf.Tensor2D;
+      const tc = tf.tanh(cNext);
+      kept.push(i, f, o, g, c, tc);
+      h = tf.mul(o, tc) as tf.Tensor2D;
+      c = cNext;
+      hs.push(h);
+    }
+    const hAll = tf.concat(hs, 0) as tf.Tensor2D;
+    save([Wh, hInit, hAll, ...kept]);
+    return {
+      value: hAll,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [WhS, hFirst, hSaved] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        const WhT = tf.transpose(WhS) as tf.Tensor2D;
+        const one = tf.scalar(1);
+        let dhNext: tf.Tensor2D | null = null;
+        let dcNext: tf.Tensor2D | null = null;
+        const dzs: tf.Tensor2D[] = new Array(T);
+        for (let t = T - 1; t >= 0; t--) {
+          const [i, f, o, g, cPrev, tc] = saved.slice(3 + 6 * t, 9 + 6 * t) as tf.Tensor2D[];
+          const dyT = tf.slice(dy, [t * B, 0], [B, H]) as tf.Tensor2D;
+          const dh = dhNext ? tf.add(dyT, dhNext) : dyT;
+          // dc = dc₊ + dh·o·(1 − tanh²c)
+          const dcOwn = tf.mul(tf.mul(dh, o!), tf.sub(one, tf.square(tc!)));
+          const dc = dcNext ? tf.add(dcOwn, dcNext) : dcOwn;
+          const dzi = tf.mul(tf.mul(dc, g!), tf.mul(i!, tf.sub(one, i!)));
+          const dzf = tf.mul(tf.mul(dc, cPrev!), tf.mul(f!, tf.sub(one, f!)));
+          const dzo = tf.mul(tf.mul(dh, tc!), tf.mul(o!, tf.sub(one, o!)));
+          const dzg = tf.mul(tf.mul(dc, i!), tf.sub(one, tf.square(g!)));
+          const dz = tf.concat([dzi, dzf, dzo, dzg], 1) as tf.Tensor2D;
+          dzs[t] = dz;
+          dhNext = tf.matMul(dz, WhT) as tf.Tensor2D;
+          dcNext = tf.mul(dc, f!) as tf.Tensor2D;
+        }
+        const dZ = tf.concat(dzs, 0) as tf.Tensor2D;
+        // hₜ₋₁ for every step: h₀, then every h but the last.
+        const hPrev = T > 1 ? tf.concat([hFirst, tf.slice(hSaved, [0, 0], [(T - 1) * B, H])], 0) : hFirst;
+        const dWh = tf.matMul(tf.transpose(hPrev) as tf.Tensor2D, dZ);
+        return [dZ, dWh, tf.sum(dZ, 0), dhNext!, dcNext!];
+      },
+    };
+  }) as unknown as CustomGradFn) as unknown as (xw: tf.Tensor2D, Wh: tf.Tensor2D, b: tf.Tensor1D, h0: tf.Tensor2D, c0: tf.Tensor2D) => tf.Tensor2D;
+  return recur(xw, p.Wh, p.b, h0, c0);
 }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { imageEmbedding, paramsFromWeights, captionLoss, embed } from '../../src/model/decoder';
-import { lstmUnroll } from '../../src/model/lstm';
+import { lstmSequence, lstmUnroll } from '../../src/model/lstm';
+import { gaussian, mulberry32 } from '../../src/model/prng';
 import { START_ID } from '../../src/model/vocab';
 import { fakeFeature, loadFixture, maxAbsDiff } from './helpers';
 
@@ -124,5 +125,27 @@ describe('LSTM cell', () => {
       expect(Math.abs(analytic[idx]!)).toBeGreaterThan(1e-4);
       expect(Math.abs(numeric - analytic[idx]!)).toBeLessThan(2e-3 + 0.02 * Math.abs(numeric));
     }
+  });
+
+  it('the hand-written backward pass (lstmSequence) gives autodiff’s values and gradients, h₀ and c₀ included', () => {
+    const [T, B, E, H] = [5, 3, 6, 4];
+    const g = gaussian(mulberry32(21));
+    const t = (...shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => 0.5 * g()), shape);
+    const [Wx, Wh, b, xs, h0, c0, proj] = [t(E, 4 * H), t(H, 4 * H), t(4 * H), t(T, B, E), t(B, H), t(B, H), t(T * B, H)];
+    // A weighted sum of every h, so each step's output carries its own gradient back.
+    const viaAutodiff = (wx: tf.Tensor, wh: tf.Tensor, bb: tf.Tensor, x: tf.Tensor, h: tf.Tensor, c: tf.Tensor) =>
+      tf.sum(tf.mul(tf.concat(lstmUnroll({ Wx: wx as tf.Tensor2D, Wh: wh as tf.Tensor2D, b: bb as tf.Tensor1D }, x as tf.Tensor3D, h as tf.Tensor2D, c as tf.Tensor2D), 0), proj));
+    const viaBptt = (wx: tf.Tensor, wh: tf.Tensor, bb: tf.Tensor, x: tf.Tensor, h: tf.Tensor, c: tf.Tensor) =>
+      tf.sum(tf.mul(lstmSequence({ Wx: wx as tf.Tensor2D, Wh: wh as tf.Tensor2D, b: bb as tf.Tensor1D }, x as tf.Tensor3D, h as tf.Tensor2D, c as tf.Tensor2D), proj));
+    const inputs = [Wx, Wh, b, xs, h0, c0] as tf.Tensor[];
+    const a = tf.valueAndGrads((...v: tf.Tensor[]) => viaAutodiff(...(v as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor])) as tf.Scalar)(inputs);
+    const m = tf.valueAndGrads((...v: tf.Tensor[]) => viaBptt(...(v as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor])) as tf.Scalar)(inputs);
+    expect(Math.abs(a.value.dataSync()[0]! - m.value.dataSync()[0]!)).toBeLessThan(1e-5);
+    ['Wx', 'Wh', 'b', 'xs', 'h0', 'c0'].forEach((name, k) => {
+      const ga = a.grads[k]!.dataSync();
+      expect(Math.max(...Array.from(ga, Math.abs)), name).toBeGreaterThan(1e-3); // not vacuous
+      expect(maxAbsDiff(ga, m.grads[k]!.dataSync()), name).toBeLessThan(1e-5);
+    });
+    tf.dispose([...inputs, proj, a.value, m.value, ...a.grads, ...m.grads]);
   });
 });

@@ -973,6 +973,7 @@ export function mountEmbeddingMap(root: HTMLElement, base: string): () => void {
       send({ type: 'cancel', id: runId });
       running = false;
       runId = ++requestId; // a late reply from the cancelled run is ignored
+      progress.value = 0;
       progressText.textContent = '';
     }
     space = next;
