@@ -7,7 +7,7 @@
  * CHUNK_MS with a macrotask between them, so progress is posted and a cancel is heard promptly.
  */
 import { nearest, normaliseRows, type Neighbour } from '../model/neighbours';
-import { loadTextEmbedding, type EmbeddingSpace } from '../model/text-embedding';
+import { decodeTextEmbedding, parseTextEmbeddingJson, type EmbeddingSpace } from '../model/text-embedding';
 import { LayoutRun, type LayoutCoords, type LayoutProgress, type LayoutSettings, type ResolvedSettings } from '../model/umap-layout';
 import { Vocabulary } from '../model/vocab';
 import { loadWeights } from '../model/weights';
@@ -45,7 +45,8 @@ interface Space {
 interface Embeddings {
   words: readonly string[];
   decoder: Space;
-  text: Space | null;
+  /** The text-only vectors, fetched on first use (their 0.8 MB are not worth it to a reader who never switches). */
+  text: (() => Promise<Space>) | null;
 }
 
 const scope = self as unknown as {
@@ -72,27 +73,28 @@ async function load(modelUrl: string): Promise<Embeddings> {
   const read = (file: string) => fetchBytes(new URL(file, modelUrl).href);
   const { config, weights } = await loadWeights(read);
   const vocab = Vocabulary.fromJSON(JSON.parse(new TextDecoder().decode(await read('vocab.json'))));
-  // The text-only vectors are optional: a model without them still gets its W_e map.
-  let text: Space | null = null;
-  let method: Record<string, unknown> = {};
-  let missing = '';
+  // The text-only vectors are optional: a model without them still gets its W_e map. Only their
+  // small manifest is read now; the shard waits until the reader asks for that space.
+  let text: Embeddings['text'] = null;
+  let reply: Extract<WorkerReply, { type: 'loaded' }>['text'];
   try {
-    const t = await loadTextEmbedding(read);
-    if (t.json.vocabSize !== vocab.size) throw new Error(`text-embedding.json covers ${t.json.vocabSize} words, the model's vocabulary ${vocab.size}`);
-    text = space(t.vectors, t.json.dim);
-    method = t.json.method;
+    const json = parseTextEmbeddingJson(JSON.parse(new TextDecoder().decode(await read('text-embedding.json'))));
+    if (json.vocabSize !== vocab.size) throw new Error(`text-embedding.json covers ${json.vocabSize} words, the model's vocabulary ${vocab.size}`);
+    let loading: Promise<Space> | null = null;
+    text = () => (loading ??= read(json.file).then((bytes) => space(decodeTextEmbedding(json, bytes), json.dim)));
+    reply = { dim: json.dim, method: json.method };
   } catch (err) {
-    missing = err instanceof Error ? err.message : String(err);
+    reply = { missing: err instanceof Error ? err.message : String(err) };
   }
   const e: Embeddings = { words: vocab.words, decoder: space(weights['embedding/We'].data, config.embedDim), text };
-  post({ type: 'loaded', vocabSize: vocab.size, dim: e.decoder.dim, words: [...vocab.words], counts: [...vocab.counts], text: text ? { dim: text.dim, method } : { missing } });
+  post({ type: 'loaded', vocabSize: vocab.size, dim: e.decoder.dim, words: [...vocab.words], counts: [...vocab.counts], text: reply });
   return e;
 }
 
-function pick(e: Embeddings, which: EmbeddingSpace): Space {
-  const s = which === 'text' ? e.text : e.decoder;
-  if (!s) throw new Error('this model ships no text-only embedding');
-  return s;
+async function pick(e: Embeddings, which: EmbeddingSpace): Promise<Space> {
+  if (which === 'decoder') return e.decoder;
+  if (!e.text) throw new Error('this model ships no text-only embedding');
+  return e.text();
 }
 
 const macrotask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -132,7 +134,7 @@ async function handle(req: WorkerRequest): Promise<void> {
   }
   if (!embeddings) throw new Error('the embeddings are not loaded yet');
   const e = await embeddings;
-  const s = pick(e, req.space);
+  const s = await pick(e, req.space);
   if (req.type === 'neighbours') {
     post({ type: 'neighbours', id: req.id, space: req.space, word: req.word, list: nearest(s.unit, s.dim, e.words, req.word, req.k) });
   } else if (req.type === 'ranks') {

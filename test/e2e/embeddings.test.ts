@@ -90,6 +90,9 @@ describe('the committed model', () => {
     expect(cli.length).toBeGreaterThan(0);
     expect(shown.map((n) => n.word)).toEqual(cli.map((n) => n.word));
     shown.forEach((n, i) => expect(Math.abs(n.cosine - cli[i]!.cosine)).toBeLessThan(1e-5));
+    // The text-only vectors (0.8 MB) wait until a reader asks for them: only their manifest is read.
+    expect(requests.some((u) => u.endsWith('/text-embedding.json'))).toBe(true);
+    expect(requests.some((u) => u.endsWith('/text-embedding.bin'))).toBe(false);
   });
 
   test('the guided view’s ranks on the shipped model are the ones the neighbors CLI prints', async () => {
