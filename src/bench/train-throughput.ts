@@ -52,16 +52,22 @@ async function main() {
   const V = flagNumber(flags, 'vocab', 3073);
   const B = flagNumber(flags, 'batch', 128);
   const T = flagNumber(flags, 'length', 12);
-  const steps = flagNumber(flags, 'steps', 6);
-  const peakBefore = matMulPeak(1024, 512, 3000, 7);
+  const steps = flagNumber(flags, 'steps', 10);
   const config = { vocabSize: V, embedDim: E, hiddenDim: H, featureDim: FEATURE_DIM };
   const params = paramsFromWeights(initWeights(config, 1), true);
   const vars = WEIGHT_NAMES.map((n) => params[n] as tf.Variable);
   const optimizer = tf.train.adam(1e-3);
   const random = mulberry32(5);
   const ids = () => Int32Array.from({ length: B * T }, () => 3 + Math.floor(random() * (V - 3)));
+  const flops = trainStepFlops(B, T, E, H, V);
+  // Each step is paired with a peak measured just before it, and the ratio is taken per pair: the
+  // speed of this shared machine drifts (the peak alone ranged 15–22 GFLOP/s between runs), so a
+  // peak and a step measured minutes apart would compare different machines.
   const times: number[] = [];
+  const peaks: number[] = [];
+  const ratios: number[] = [];
   for (let s = 0; s < steps + 1; s++) {
+    const peakNow = matMulPeak(1024, 512, 3000, 3);
     const t0 = performance.now();
     // As the trainer does it (src/train/trainer.ts): the gradients leave their tidy, then Adam.
     const grads = tf.tidy(() => {
@@ -74,20 +80,21 @@ async function main() {
     // key by key, so returning a 786,000-value Float32Array cost ~0.7 s per step and made this
     // figure ~25 % slower than the trainer's own loop.
     vars[0]!.dataSync();
-    if (s > 0) times.push(performance.now() - t0); // the first step compiles and allocates
+    if (s === 0) continue; // the first step compiles and allocates
+    const ms = performance.now() - t0;
+    times.push(ms);
+    peaks.push(peakNow);
+    ratios.push(flops / (ms / 1000) / 1e9 / peakNow);
   }
-  // The peak is measured before and after the steps and the higher one is used: a noisy moment
-  // on a shared machine lowers one measurement, and a lowered peak would flatter the ratio.
-  const peakAfter = matMulPeak(1024, 512, 3000, 7);
-  const peak = Math.max(peakBefore, peakAfter);
+  const peak = median(peaks);
   const sec = median(times) / 1000;
-  const gflops = trainStepFlops(B, T, E, H, V) / sec / 1e9;
+  const gflops = flops / sec / 1e9;
   const row = (k: string, v: string) => console.log(`${k.padEnd(34)} ${v}`);
   row('shape', `B=${B} T=${T} E=${E} H=${H} V=${V}`);
-  row('matMul peak (1024×512·512×3000)', `${peak.toFixed(1)} GFLOP/s (before the steps ${peakBefore.toFixed(1)}, after ${peakAfter.toFixed(1)})`);
+  row('matMul peak (1024×512·512×3000)', `${peak.toFixed(1)} GFLOP/s (median; ${Math.min(...peaks).toFixed(1)}–${Math.max(...peaks).toFixed(1)} over the ${peaks.length} steps)`);
   row('train step (median)', `${(sec * 1000).toFixed(0)} ms`);
   row('throughput', `${((B * T) / sec).toFixed(0)} tokens/s`);
-  row('achieved', `${gflops.toFixed(1)} GFLOP/s = ${((100 * gflops) / peak).toFixed(0)} % of peak`);
+  row('achieved', `${gflops.toFixed(1)} GFLOP/s = ${(100 * median(ratios)).toFixed(0)} % of peak (median of each step against the peak measured just before it; ${(100 * Math.min(...ratios)).toFixed(0)}–${(100 * Math.max(...ratios)).toFixed(0)} %)`);
   tf.dispose(vars);
 
   // The real training loop (Adam, clipping, bookkeeping), one thread against one thread plus a
