@@ -98,20 +98,14 @@ export function lstmSequence(p: LstmParams, xs: tf.Tensor3D, h0: tf.Tensor2D, c0
     let h = hInit as tf.Tensor2D;
     let c = cInit as tf.Tensor2D;
     const hs: tf.Tensor2D[] = [];
-    // Per step: i, f, o, g, the previous c, and tanh of the new c (what the backward pass reads).
+    // Per step: i, f, o, g, the previous c and the new one (what the backward pass reads).
     const kept: tf.Tensor[] = [];
     for (let t = 0; t < T; t++) {
       const z = tf.add(tf.add(tf.slice(xwAll, [t * B, 0], [B, 4 * H]), tf.matMul(h, Wh as tf.Tensor2D)), b) as tf.Tensor2D;
-      const [zi, zf, zo, zg] = tf.split(z, 4, 1) as tf.Tensor2D[];
-      const i = tf.sigmoid(zi!);
-      const f = tf.sigmoid(zf!);
-      const o = tf.sigmoid(zo!);
-      const g = tf.tanh(zg!);
-      const cNext = tf.add(tf.mul(f, c), tf.mul(i, g)) as tf.Tensor2D;
-      const tc = tf.tanh(cNext);
-      kept.push(i, f, o, g, c, tc);
-      h = tf.mul(o, tc) as tf.Tensor2D;
-      c = cNext;
+      const out = cellFromPreactivation(z, c);
+      kept.push(out.i, out.f, out.o, out.g, c, out.c);
+      h = out.h;
+      c = out.c;
       hs.push(h);
     }
     const hAll = tf.concat(hs, 0) as tf.Tensor2D;
@@ -126,7 +120,8 @@ export function lstmSequence(p: LstmParams, xs: tf.Tensor3D, h0: tf.Tensor2D, c0
         let dcNext: tf.Tensor2D | null = null;
         const dzs: tf.Tensor2D[] = new Array(T);
         for (let t = T - 1; t >= 0; t--) {
-          const [i, f, o, g, cPrev, tc] = saved.slice(3 + 6 * t, 9 + 6 * t) as tf.Tensor2D[];
+          const [i, f, o, g, cPrev, cNew] = saved.slice(3 + 6 * t, 9 + 6 * t) as tf.Tensor2D[];
+          const tc = tf.tanh(cNew!);
           const dyT = tf.slice(dy, [t * B, 0], [B, H]) as tf.Tensor2D;
           const dh = dhNext ? tf.add(dyT, dhNext) : dyT;
           // dc = dc₊ + dh·o·(1 − tanh²c)
