@@ -78,8 +78,11 @@ export function decodeTextEmbedding(json: TextEmbeddingJson, bytes: ArrayBuffer)
   return out;
 }
 
-/** Read and decode a model folder's text embedding (fetch in the page, fs in Node). */
-export async function loadTextEmbedding(read: (name: string) => Promise<ArrayBuffer>, file = 'text-embedding.json'): Promise<{ json: TextEmbeddingJson; vectors: Float32Array }> {
+/**
+ * Read and check a model folder's text-embedding.json against the decoder's vocabulary size (fetch
+ * in the page, fs in Node). The shard is left for `decodeTextEmbedding`, so a caller can wait.
+ */
+export async function readTextEmbeddingManifest(read: (name: string) => Promise<ArrayBuffer>, vocabSize: number, file = 'text-embedding.json'): Promise<TextEmbeddingJson> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder().decode(await read(file)));
@@ -87,6 +90,13 @@ export async function loadTextEmbedding(read: (name: string) => Promise<ArrayBuf
     throw new TextEmbeddingError(`${file} could not be read: ${e instanceof Error ? e.message : String(e)}`);
   }
   const json = parseTextEmbeddingJson(parsed);
+  if (json.vocabSize !== vocabSize) throw new TextEmbeddingError(`${file} covers ${json.vocabSize} words, but the model's vocabulary has ${vocabSize}`);
+  return json;
+}
+
+/** Read and decode a model folder's text embedding: the manifest, then its shard. */
+export async function loadTextEmbedding(read: (name: string) => Promise<ArrayBuffer>, vocabSize: number): Promise<{ json: TextEmbeddingJson; vectors: Float32Array }> {
+  const json = await readTextEmbeddingManifest(read, vocabSize);
   return { json, vectors: decodeTextEmbedding(json, await read(json.file)) };
 }
 

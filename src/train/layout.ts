@@ -26,11 +26,11 @@ export function mappedIds(vocabSize: number): number[] {
 
 /** Compute the layout file for the model in `modelDir` (no writing). */
 export async function layoutForModel(modelDir: string, settings: Partial<LayoutSettings>, onProgress?: (fraction: number, note: string) => void, space: EmbeddingSpace = 'decoder'): Promise<LayoutFile> {
-  const { modelJson, config } = await loadWeights(fsReader(modelDir));
+  const { modelJson, config, weights } = await loadWeights(fsReader(modelDir));
   const vocab = Vocabulary.fromJSON(JSON.parse(readFileSync(path.join(modelDir, 'vocab.json'), 'utf8')));
   if (vocab.size !== config.vocabSize) throw new Error(`${modelDir}: vocab.json has ${vocab.size} words but model.json says ${config.vocabSize}`);
   const ids = mappedIds(vocab.size);
-  const { vectors: We, dim: E } = await embeddingRows(modelDir, space);
+  const { vectors: We, dim: E } = space === 'text' ? await textRows(modelDir, vocab.size) : { vectors: weights['embedding/We'].data, dim: config.embedDim };
   const rows = new Float32Array(ids.length * E);
   ids.forEach((id, r) => rows.set(We.subarray(id * E, (id + 1) * E), r * E));
   const run = new LayoutRun(rows, E, settings);
@@ -57,14 +57,14 @@ export async function layoutForModel(modelDir: string, settings: Partial<LayoutS
 
 /** The rows the map and the neighbours CLI read: W_e from the decoder, or the shipped text-only vectors. */
 export async function embeddingRows(modelDir: string, space: EmbeddingSpace): Promise<{ vectors: Float32Array; dim: number }> {
-  if (space === 'text') {
-    const { json, vectors } = await loadTextEmbedding(fsReader(modelDir));
-    const vocabSize = (JSON.parse(readFileSync(path.join(modelDir, 'vocab.json'), 'utf8')) as { words: string[] }).words.length;
-    if (json.vocabSize !== vocabSize) throw new Error(`${modelDir}: text-embedding.json covers ${json.vocabSize} words but vocab.json has ${vocabSize}`);
-    return { vectors, dim: json.dim };
-  }
+  if (space === 'text') return textRows(modelDir, Vocabulary.fromJSON(JSON.parse(readFileSync(path.join(modelDir, 'vocab.json'), 'utf8'))).size);
   const { config, weights } = await loadWeights(fsReader(modelDir));
   return { vectors: weights['embedding/We'].data, dim: config.embedDim };
+}
+
+async function textRows(modelDir: string, vocabSize: number): Promise<{ vectors: Float32Array; dim: number }> {
+  const { json, vectors } = await loadTextEmbedding(fsReader(modelDir), vocabSize);
+  return { vectors, dim: json.dim };
 }
 
 /** `--space decoder|text`, with a clear message for anything else. */

@@ -7,7 +7,7 @@
  * CHUNK_MS with a macrotask between them, so progress is posted and a cancel is heard promptly.
  */
 import { nearest, normaliseRows, type Neighbour } from '../model/neighbours';
-import { decodeTextEmbedding, parseTextEmbeddingJson, type EmbeddingSpace } from '../model/text-embedding';
+import { decodeTextEmbedding, readTextEmbeddingManifest, type EmbeddingSpace } from '../model/text-embedding';
 import { LayoutRun, type LayoutCoords, type LayoutProgress, type LayoutSettings, type ResolvedSettings } from '../model/umap-layout';
 import { Vocabulary } from '../model/vocab';
 import { loadWeights } from '../model/weights';
@@ -78,8 +78,7 @@ async function load(modelUrl: string): Promise<Embeddings> {
   let text: Embeddings['text'] = null;
   let reply: Extract<WorkerReply, { type: 'loaded' }>['text'];
   try {
-    const json = parseTextEmbeddingJson(JSON.parse(new TextDecoder().decode(await read('text-embedding.json'))));
-    if (json.vocabSize !== vocab.size) throw new Error(`text-embedding.json covers ${json.vocabSize} words, the model's vocabulary ${vocab.size}`);
+    const json = await readTextEmbeddingManifest(read, vocab.size);
     let loading: Promise<Space> | null = null;
     text = () => (loading ??= read(json.file).then((bytes) => space(decodeTextEmbedding(json, bytes), json.dim)));
     reply = { dim: json.dim, method: json.method };

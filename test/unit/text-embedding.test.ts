@@ -79,7 +79,9 @@ describe('the text space in the map’s tools (fixture model with made-up text v
   test('embeddingRows reads W_e for the decoder and the shipped vectors for text', async () => {
     const text = await embeddingRows(dir, 'text');
     expect(text.dim).toBe(dim);
-    expect(Array.from(text.vectors)).toEqual(Array.from((await loadTextEmbedding(fsReader(dir))).vectors));
+    expect(Array.from(text.vectors)).toEqual(Array.from((await loadTextEmbedding(fsReader(dir), vocab.size)).vectors));
+    await expect(loadTextEmbedding(fsReader(dir), vocab.size + 1)).rejects.toThrow(`covers ${vocab.size} words, but the model's vocabulary has ${vocab.size + 1}`);
+    await expect(loadTextEmbedding(fsReader(path.join(dir, 'nowhere')), vocab.size)).rejects.toThrow(/text-embedding.json could not be read/);
     const decoder = await embeddingRows(dir, 'decoder');
     expect(decoder.dim).not.toBe(dim);
   });

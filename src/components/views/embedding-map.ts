@@ -895,46 +895,52 @@ export function mountEmbeddingMap(root: HTMLElement, base: string): () => void {
     for (const sp of spaces) if (!guidedRanks.has(sp)) send({ type: 'ranks', id: ++requestId, space: sp, words });
   }
 
+  /** A table with a caption, a header row, and one row per entry whose first cell is a header. */
+  function headedTable(testid: string, caption: string, columns: readonly string[], rows: readonly { head: string; cells: HTMLElement[] }[]): HTMLTableElement {
+    const table = el('table');
+    table.dataset['testid'] = testid;
+    table.append(el('caption', caption));
+    const head = el('tr');
+    head.append(...columns.map((c) => (c ? Object.assign(el('th', c), { scope: 'col' }) : el('td'))));
+    table.append(el('thead'));
+    table.tHead!.append(head);
+    const body = el('tbody');
+    for (const row of rows) {
+      const tr = el('tr');
+      tr.append(Object.assign(el('th', row.head), { scope: 'row' }), ...row.cells);
+      body.append(tr);
+    }
+    table.append(body);
+    return table;
+  }
+
+  /** A rank cell showing `text`, bold (emb-close) when the rank is among the 10 nearest. */
+  const rankCell = (rank: number | null, text: string) => el('td', text, rank !== null && rank > 0 && rank <= 10 ? 'emb-close' : undefined);
+
   function renderRanks(): void {
     const mine = guidedRanks.get(space);
     if (!mine || !guided.length) return;
     const words = guided;
-    const table = el('table');
-    table.dataset['testid'] = 'emb-guided-ranks';
+    const table = headedTable(
+      'emb-guided-ranks',
+      `Neighbour rank of each column’s word among the row word’s nearest neighbours, by cosine in the full space of ${SPACE_NAMES[space]} (1 = nearest, out of ${fmt(mine.of)} words). Bold: among the 10 nearest.`,
+      ['', ...words],
+      mine.ranks.map((row, a) => ({ head: words[a]!, cells: row.map((rank, b) => rankCell(rank, a === b ? '—' : String(rank))) })),
+    );
     table.dataset['space'] = space;
-    table.append(el('caption', `Neighbour rank of each column’s word among the row word’s nearest neighbours, by cosine in the full space of ${SPACE_NAMES[space]} (1 = nearest, out of ${fmt(mine.of)} words). Bold: among the 10 nearest.`));
-    const head = el('tr');
-    head.append(el('td'), ...words.map((w) => Object.assign(el('th', w), { scope: 'col' })));
-    table.append(el('thead'));
-    table.tHead!.append(head);
-    const body = el('tbody');
-    mine.ranks.forEach((row, a) => {
-      const tr = el('tr');
-      tr.append(Object.assign(el('th', words[a]), { scope: 'row' }), ...row.map((rank, b) => el('td', a === b ? '—' : String(rank), rank > 0 && rank <= 10 ? 'emb-close' : undefined)));
-      body.append(tr);
-    });
-    table.append(body);
     const parts: HTMLElement[] = [table];
     const decoderRanks = guidedRanks.get('decoder');
     const textRanks = guidedRanks.get('text');
     if (decoderRanks && textRanks && words.length > 1) {
       // The paper's claim, side by side: where the first word's relatives rank in each set of vectors.
-      const cmp = el('table');
-      cmp.dataset['testid'] = 'emb-guided-compare';
-      cmp.append(el('caption', `Where ${words[0]}’s relatives rank among its nearest words, in each set of vectors (1 = nearest). Bold: among the 10 nearest.`));
-      const h = el('tr');
-      h.append(Object.assign(el('th', 'word'), { scope: 'col' }), Object.assign(el('th', 'captioner’s W_e'), { scope: 'col' }), Object.assign(el('th', 'caption text alone'), { scope: 'col' }));
-      cmp.append(el('thead'));
-      cmp.tHead!.append(h);
-      const b = el('tbody');
-      for (const row of rankComparison(words, decoderRanks.ranks[0]!, textRanks.ranks[0]!)) {
-        const tr = el('tr');
-        const cell = (rank: number | null) => el('td', rank === null ? '?' : fmt(rank), rank !== null && rank > 0 && rank <= 10 ? 'emb-close' : undefined);
-        tr.append(Object.assign(el('th', row.word), { scope: 'row' }), cell(row.decoder), cell(row.text));
-        b.append(tr);
-      }
-      cmp.append(b);
-      parts.push(cmp);
+      parts.push(
+        headedTable(
+          'emb-guided-compare',
+          `Where ${words[0]}’s relatives rank among its nearest words, in each set of vectors (1 = nearest). Bold: among the 10 nearest.`,
+          ['word', 'captioner’s W_e', 'caption text alone'],
+          rankComparison(words, decoderRanks.ranks[0]!, textRanks.ranks[0]!).map((r) => ({ head: r.word, cells: [r.decoder, r.text].map((rank) => rankCell(rank, rank === null ? '?' : fmt(rank))) })),
+        ),
+      );
     }
     guidedBox.querySelectorAll('.muted, table').forEach((n) => n.remove());
     guidedBox.append(...parts);
@@ -953,9 +959,9 @@ export function mountEmbeddingMap(root: HTMLElement, base: string): () => void {
     } else spaceNote.textContent = '';
   }
 
+  /** A link asked for text vectors this model lacks: show W_e (the space note says why). */
   function fallBackToDecoder(): void {
     setState({ embedding: 'decoder' });
-    say('This model ships no text-only vectors, so the map shows the captioner’s W_e.', true);
   }
 
   function fetchShipped(which: EmbeddingSpace): Promise<LayoutFile | null> {
