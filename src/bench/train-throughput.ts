@@ -61,7 +61,7 @@ async function main() {
   const ids = () => Int32Array.from({ length: B * T }, () => 3 + Math.floor(random() * (V - 3)));
   const flops = trainStepFlops(B, T, E, H, V);
   // Each step is paired with a peak measured just before it, and the ratio is taken per pair: the
-  // speed of this shared machine drifts (the peak alone ranged 15–22 GFLOP/s between runs), so a
+  // speed of this shared machine drifts (the peak alone ranged 14–22 GFLOP/s within one run), so a
   // peak and a step measured minutes apart would compare different machines.
   const times: number[] = [];
   const peaks: number[] = [];
