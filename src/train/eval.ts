@@ -22,7 +22,7 @@ import { fsReader } from './node-files';
 export const EVAL_MAX_LENGTH = DEFAULT_BEAM.maxLength;
 
 export type DecoderSetting = { name: string; run: (c: Captioner, f: Float32Array) => Trace };
-export const beam = (k: number): DecoderSetting => ({ name: `beam ${k}`, run: (c, f) => beamSearch(c.decoder, f, { ...DEFAULT_BEAM, beamWidth: k }) });
+export const beam = (k: number, alpha = DEFAULT_BEAM.alpha): DecoderSetting => ({ name: `beam ${k}`, run: (c, f) => beamSearch(c.decoder, f, { ...DEFAULT_BEAM, beamWidth: k, alpha }) });
 export const GREEDY: DecoderSetting = { name: 'greedy', run: (c, f) => greedy(c.decoder, f, { maxLength: EVAL_MAX_LENGTH, minLength: DEFAULT_BEAM.minLength }) };
 
 export function captionAll(c: Captioner, setting: DecoderSetting, images: string[], features: Map<string, Float32Array>, label: string): Map<string, { caption: string; logp: number }> {
@@ -74,11 +74,14 @@ async function main() {
   }
 
   const limit = flagNumber(flags, 'limit', text.test.length);
+  // --alpha: the length normalisation a rehearsal run chose on dev (npm run pipeline); the site's
+  // own evaluation uses DEFAULT_BEAM.alpha, which a unit test ties to decoding-tuning.json.
+  const alpha = flagNumber(flags, 'alpha', DEFAULT_BEAM.alpha);
   const images = text.test.slice(0, limit);
   const t0 = performance.now();
   const table: Record<string, Record<string, number>> = {};
   let beam3: Map<string, { caption: string; logp: number }> | null = null;
-  for (const setting of [GREEDY, beam(1), beam(3), beam(5), beam(10)]) {
+  for (const setting of [GREEDY, beam(1, alpha), beam(3, alpha), beam(5, alpha), beam(10, alpha)]) {
     const caps = captionAll(captioner, setting, images, features, setting.name);
     table[setting.name] = score(caps, rawRefs);
     logger.log(`eval ${setting.name}: ${JSON.stringify(table[setting.name])}`);
@@ -87,13 +90,13 @@ async function main() {
   const f32Dir = path.join(work, 'export-f32');
   if (existsSync(path.join(f32Dir, 'model.json')) && !flags['model']) {
     const f32 = await loadCaptioner(fsReader(f32Dir));
-    table['beam 3 (float32 weights)'] = score(captionAll(f32, beam(3), images, features, 'beam 3 f32'), rawRefs);
+    table['beam 3 (float32 weights)'] = score(captionAll(f32, beam(3, alpha), images, features, 'beam 3 f32'), rawRefs);
     logger.log(`eval beam 3 float32: ${JSON.stringify(table['beam 3 (float32 weights)'])}`);
     f32.decoder.dispose();
   }
   const seconds = (performance.now() - t0) / 1000;
   mkdirSync(evalDir, { recursive: true });
-  const meta = { model: path.relative(process.cwd(), modelDir), split: 'Flickr8k test', images: images.length, maxLength: EVAL_MAX_LENGTH, minLength: DEFAULT_BEAM.minLength, alpha: DEFAULT_BEAM.alpha, command: 'npm run eval', date: new Date().toISOString().slice(0, 10), seconds: Math.round(seconds) };
+  const meta = { model: path.relative(process.cwd(), modelDir), split: 'Flickr8k test', images: images.length, maxLength: EVAL_MAX_LENGTH, minLength: DEFAULT_BEAM.minLength, alpha, command: 'npm run eval', date: new Date().toISOString().slice(0, 10), seconds: Math.round(seconds) };
   writeFileSync(path.join(evalDir, 'metrics.json'), JSON.stringify({ ...meta, table }, null, 1) + '\n');
   const captions = Object.fromEntries([...beam3!].sort(([a], [b]) => (a < b ? -1 : 1)).map(([img, c]) => [img, c.caption]));
   writeFileSync(captionsFile, JSON.stringify({ ...meta, decoder: 'beam 3', captions }, null, 1) + '\n');

@@ -3,7 +3,7 @@
  * (so the page feeds raw CenterNet features), writes a float32 copy to <work>/export-f32 and the
  * uint8-quantised web model to public/models/<name>, and points public/models/current.json at it.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Vocabulary } from '../model/vocab';
 import { loadWeights, type WeightSet } from '../model/weights';
@@ -82,6 +82,9 @@ async function main() {
   const from = flagString(flags, 'from', path.join(work, 'train', 'best'));
   const name = flagString(flags, 'name', 'flickr8k');
   const out = flagString(flags, 'out', path.resolve('public/models', name));
+  // Where the site reads current.json and eval/training-history.json; a rehearsal run (npm run
+  // pipeline) points it into its own work folder so the shipped model stays untouched.
+  const site = flagString(flags, 'site', path.resolve('public/models'));
   const { modelJson, config, weights } = await loadWeights(fsReader(from));
   const vocab = Vocabulary.fromJSON(JSON.parse(readFileSync(path.join(from, 'vocab.json'), 'utf8')));
   const norm: FeatureNorm = JSON.parse(readFileSync(path.join(work, 'feature-norm.json'), 'utf8'));
@@ -92,9 +95,10 @@ async function main() {
   const quantization = flagString(flags, 'quantization', 'uint8-slices');
   if (quantization !== 'uint8' && quantization !== 'uint8-slices') throw new Error(`--quantization must be uint8 or uint8-slices, got ${quantization}`);
   const webBytes = writeModelDir(out, config, folded, vocab, { quantization, meta: { ...meta, quantization } });
-  writeFileSync(path.resolve('public/models/current.json'), JSON.stringify({ decoder: name }) + '\n');
+  mkdirSync(path.join(site, 'eval'), { recursive: true });
+  writeFileSync(path.join(site, 'current.json'), JSON.stringify({ decoder: name }) + '\n');
   const record = trainingRecord(work, from);
-  if (record) writeFileSync(path.resolve('public/models/eval/training-history.json'), JSON.stringify(record, null, 1) + '\n');
+  if (record) writeFileSync(path.join(site, 'eval', 'training-history.json'), JSON.stringify(record, null, 1) + '\n');
   logger.log(`export: float32 ${(f32Bytes / 1e6).toFixed(2)} MB in ${path.join(work, 'export-f32')}; web (${quantization}) ${(webBytes / 1e6).toFixed(2)} MB in ${out}`);
 }
 

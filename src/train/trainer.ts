@@ -305,6 +305,9 @@ async function loop(o: RunOptions, worker: GradientWorker | null, optimizer: tf.
         lastCkpt = now;
       }
       if (now - runStart > s.minutes * 60e3) {
+        // The steps since the last evaluation would otherwise be lost to a run that is not resumed
+        // (npm run pipeline gives each stage a fixed share of its budget).
+        if (s.evalEvery > 0 && state.step % s.evalEvery !== 0) evaluate();
         o.logger.log(`${o.label}: time budget of ${s.minutes} min reached at epoch ${state.epoch} batch ${state.batch}; checkpoint saved, rerun to resume`);
         await save();
         return state;

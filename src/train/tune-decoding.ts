@@ -71,7 +71,7 @@ async function main() {
     rows,
     chosen: { alpha },
   };
-  const file = path.resolve('public/models/eval/decoding-tuning.json');
+  const file = flagString(flags, 'out', path.resolve('public/models/eval/decoding-tuning.json'));
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(out, null, 1) + '\n');
   logger.log(`tune-decoding: α = ${alpha} (DEFAULT_BEAM.alpha is ${DEFAULT_BEAM.alpha}); wrote ${path.relative(process.cwd(), file)}`);

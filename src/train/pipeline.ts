@@ -1,0 +1,119 @@
+/**
+ * `npm run pipeline -- --budget 120`: the whole training pipeline in one timed run on a wall-clock
+ * budget, in its own work folder (default artifacts/pipeline), never touching public/models:
+ *
+ *   features → pretrain → train → self-critical → export → tune-decoding (α on dev) → eval (test)
+ *
+ * Feature extraction runs to completion; what is left of the budget after it, less a reserve for
+ * export, α and the test evaluation, is shared among the three training stages (shares below).
+ * Each share is recomputed just before its stage starts, so a stage that overran is paid for by the
+ * ones after it. Every stage is the ordinary command with `--minutes`, so each keeps its own
+ * progress bar, log, seed and checkpoints. The record (<work>/pipeline.json) holds each stage's
+ * wall time and the test scores; `--record FILE` copies it where the model card can read it.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { flagNumber, flagString, Logger, parseFlags, runIfMain, type Flags } from './cli';
+
+/** How the training time left after feature extraction is shared. */
+export const TRAINING_SHARES = { pretrain: 0.07, train: 0.76, 'self-critical': 0.17 } as const;
+export type TrainingStage = keyof typeof TRAINING_SHARES;
+const TRAINING_ORDER: TrainingStage[] = ['pretrain', 'train', 'self-critical'];
+
+export interface BudgetPlan {
+  /** The whole budget, minutes of wall time. */
+  budget: number;
+  /** Minutes kept back for export, choosing α on dev and the test evaluation. */
+  reserve: number;
+  /** Minutes each training stage spends outside its `--minutes` (start-up, final evaluation, saving). */
+  overhead: number;
+}
+
+/**
+ * The `--minutes` to give `stage`, `elapsed` minutes into the run: its share of what is left once
+ * the reserve and every remaining training stage's overhead are set aside. Never below one minute,
+ * so a run that is already over budget still trains each stage briefly (and says it overran).
+ */
+export function stageMinutes(plan: BudgetPlan, stage: TrainingStage, elapsed: number): number {
+  const remaining = TRAINING_ORDER.slice(TRAINING_ORDER.indexOf(stage));
+  const free = plan.budget - elapsed - plan.reserve - plan.overhead * remaining.length;
+  const shareSum = remaining.reduce((a, s) => a + TRAINING_SHARES[s], 0);
+  return Math.max(1, Math.floor((free * TRAINING_SHARES[stage]) / shareSum * 10) / 10);
+}
+
+interface StageRecord {
+  stage: string;
+  command: string;
+  started: string;
+  seconds: number;
+  minutesGiven?: number;
+}
+
+/** Flags every stage takes from the pipeline unchanged: where the data is, and the seed. */
+const PASSED_FLAGS = ['data', 'flickr8k', 'flickr30k', 'coco', 'seed'];
+
+function passed(flags: Flags): string[] {
+  return PASSED_FLAGS.flatMap((f) => (typeof flags[f] === 'string' ? [`--${f}`, flags[f] as string] : []));
+}
+
+async function main() {
+  const { flags } = parseFlags();
+  const work = path.resolve(flagString(flags, 'work', 'artifacts/pipeline'));
+  const plan: BudgetPlan = { budget: flagNumber(flags, 'budget', 120), reserve: flagNumber(flags, 'reserve', 10), overhead: flagNumber(flags, 'overhead', 1) };
+  mkdirSync(work, { recursive: true });
+  const logger = new Logger(path.join(work, 'logs', 'pipeline.log'));
+  const tsx = path.resolve('node_modules/.bin/tsx');
+  const t0 = performance.now();
+  const elapsedMinutes = () => (performance.now() - t0) / 60e3;
+  const record = { budgetMinutes: plan.budget, plan, shares: TRAINING_SHARES, work: path.relative(process.cwd(), work), started: new Date().toISOString(), stages: [] as StageRecord[], totalSeconds: 0, withinBudget: false, alpha: NaN, test: null as Record<string, Record<string, number>> | null };
+  const recordFile = path.join(work, 'pipeline.json');
+  const save = () => writeFileSync(recordFile, JSON.stringify(record, null, 1) + '\n');
+  logger.log(`pipeline: budget ${plan.budget} min (reserve ${plan.reserve} min for export, α and test evaluation), work ${work}`);
+
+  const run = (stage: string, script: string, args: string[], minutesGiven?: number) => {
+    const argv = [path.join('src/train', script), '--work', work, ...passed(flags), ...args];
+    const command = `tsx ${argv.join(' ')}`;
+    logger.log(`pipeline: ${stage} starts at ${elapsedMinutes().toFixed(1)} min${minutesGiven !== undefined ? `, given ${minutesGiven} min of training` : ''}: ${command}`);
+    const started = new Date().toISOString();
+    const s0 = performance.now();
+    const r = spawnSync(tsx, argv, { stdio: 'inherit' });
+    const seconds = Math.round((performance.now() - s0) / 1000);
+    if (r.status !== 0) throw new Error(`${stage} failed (exit ${r.status ?? r.signal}); its log is under ${path.join(work, 'logs')}. Rerunning resumes each stage from its checkpoint, but the clock starts over.`);
+    record.stages.push({ stage, command, started, seconds, ...(minutesGiven !== undefined ? { minutesGiven } : {}) });
+    record.totalSeconds = Math.round((performance.now() - t0) / 1000);
+    save();
+    logger.log(`pipeline: ${stage} took ${(seconds / 60).toFixed(1)} min; ${elapsedMinutes().toFixed(1)} of ${plan.budget} min used`);
+  };
+
+  run('features', 'features.ts', []);
+  const pretrainMinutes = stageMinutes(plan, 'pretrain', elapsedMinutes());
+  run('pretrain', 'pretrain.ts', ['--minutes', String(pretrainMinutes)], pretrainMinutes);
+  // Enough epochs that the clock, not the epoch count, ends training; the rate still decays per epoch.
+  const trainMinutes = stageMinutes(plan, 'train', elapsedMinutes());
+  run('train', 'train.ts', ['--minutes', String(trainMinutes), '--epochs', '40'], trainMinutes);
+  const scstMinutes = stageMinutes(plan, 'self-critical', elapsedMinutes());
+  run('self-critical', 'train.ts', ['--self-critical', '5', '--run', 'scst', '--minutes', String(scstMinutes), '--epochs', '20'], scstMinutes);
+  const web = path.join(work, 'web');
+  run('export', 'export.ts', ['--from', path.join(work, 'scst', 'best'), '--out', web, '--site', path.join(work, 'site')]);
+  const tuning = path.join(work, 'eval', 'decoding-tuning.json');
+  run('tune-decoding', 'tune-decoding.ts', ['--model', web, '--out', tuning]);
+  record.alpha = JSON.parse(readFileSync(tuning, 'utf8')).chosen.alpha;
+  run('eval', 'eval.ts', ['--model', web, '--out', path.join(work, 'eval'), '--alpha', String(record.alpha)]);
+
+  const metrics = JSON.parse(readFileSync(path.join(work, 'eval', 'metrics.json'), 'utf8'));
+  record.test = metrics.table;
+  record.totalSeconds = Math.round((performance.now() - t0) / 1000);
+  record.withinBudget = record.totalSeconds <= plan.budget * 60;
+  save();
+  const b3 = metrics.table['beam 3'];
+  logger.log(`pipeline: done in ${(record.totalSeconds / 60).toFixed(1)} min (budget ${plan.budget}: ${record.withinBudget ? 'within' : 'OVER'}); test beam 3 (α ${record.alpha}) BLEU-1 ${b3['BLEU-1'].toFixed(3)} BLEU-4 ${b3['BLEU-4'].toFixed(3)} CIDEr-D ${b3['CIDEr-D'].toFixed(3)}; record ${recordFile}`);
+  const copyTo = flagString(flags, 'record', '');
+  if (copyTo) {
+    mkdirSync(path.dirname(path.resolve(copyTo)), { recursive: true });
+    copyFileSync(recordFile, copyTo);
+  }
+  if (!existsSync(path.join(web, 'model.json'))) throw new Error(`no exported model in ${web}`);
+}
+
+runIfMain(import.meta.url, main);
