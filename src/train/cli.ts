@@ -6,7 +6,7 @@ import { currentDecoderName } from '../components/article/model-fingerprint';
 export type Flags = Record<string, string | boolean>;
 
 /** Flags that never take a value, so `--json dog` leaves `dog` positional. */
-export const BOOLEAN_FLAGS = ['json', 'check', 'help', 'no-pretrain', 'continue'];
+export const BOOLEAN_FLAGS = ['json', 'check', 'help', 'no-pretrain', 'continue', 'record-only'];
 
 /** `--name value`, `--name=value` and bare `--flag` (true). Other arguments are positional. */
 export function parseFlags(argv = process.argv.slice(2)): { flags: Flags; positional: string[] } {

@@ -5,6 +5,7 @@
  *                 and ablations.json (`npm run ablations`)
  *   training    ← public/models/eval/training-history.json (copied by `npm run export`) and the pre-trained model's meta
  *   examples    ← the shipped decoder on public/models/example-features.json (the example photos' encoder outputs), beam 3
+ *   pipeline    ← public/models/eval/pipeline-run.json (`npm run pipeline -- --record …`): the timed two-hour run
  *   neighbours  ← the shipped decoder's W_e (`npm run neighbors` computes the same ranks), and the
  *                 text-only vectors shipped beside it when there are any (`--space text`)
  * Each block sits between `<!-- NAME:start -->` and `<!-- NAME:end -->`.
@@ -20,6 +21,7 @@ import { currentDecoderName } from '../components/article/model-fingerprint';
 import { initBackend } from './node-backend';
 import { fsReader } from './node-files';
 import { embeddingRows } from './layout';
+import type { PipelineRecord } from './pipeline';
 
 const KEYS = ['BLEU-1', 'BLEU-2', 'BLEU-3', 'BLEU-4', 'ROUGE-L', 'CIDEr-D'] as const;
 
@@ -50,13 +52,13 @@ export function metricsTable(table: Record<string, Record<string, number>>): str
 }
 
 /** One sentence that says plainly whether the floor and targets are met. */
-export function verdict(table: Record<string, Record<string, number>>): string {
+export function verdict(table: Record<string, Record<string, number>>, subject = 'the shipped model'): string {
   const b3 = table['beam 3']!;
   const b4 = b3['BLEU-4']!;
   const b1 = b3['BLEU-1']!;
   const floor = b4 >= FLOOR_BLEU4 ? `meets the project's floor (BLEU-4 ≥ ${FLOOR_BLEU4} at beam 3)` : `**misses the project's floor** (BLEU-4 ≥ ${FLOOR_BLEU4} at beam 3)`;
   const targets = [b1 >= 0.63 ? 'reaches' : 'is below', "Show and Tell's BLEU-1 0.63, and", b4 >= 0.213 ? 'reaches' : 'is below', 'the 0.213 BLEU-4 of Show, Attend and Tell'].join(' ');
-  return `At beam 3 on the test split the shipped model reaches BLEU-1 ${b1.toFixed(3)}, BLEU-4 ${b4.toFixed(3)} and CIDEr-D ${b3['CIDEr-D']!.toFixed(3)}: it ${floor}, and ${targets}.`;
+  return `At beam 3 on the test split ${subject} reaches BLEU-1 ${b1.toFixed(3)}, BLEU-4 ${b4.toFixed(3)} and CIDEr-D ${b3['CIDEr-D']!.toFixed(3)}: it ${floor}, and ${targets}.`;
 }
 
 interface DecodingTuning {
@@ -166,12 +168,15 @@ function embeddingInitBlock(r: EmbeddingInitRecord): string {
   ].join('\n');
 }
 
-/** `fineTuned`: these weights were the starting point of a fine-tuning run (listed after them). */
-export function trainingBlock(h: TrainingHistory, fineTuned = false): string {
+/**
+ * `fineTuned`: these weights were the starting point of a fine-tuning run (listed after them).
+ * `kept`: what became of the final run's best weights.
+ */
+export function trainingBlock(h: TrainingHistory, fineTuned = false, kept = 'is what ships'): string {
   const evals = h.state.history.filter((r) => r['dev CIDEr-D'] !== undefined);
   const best = h.state.best;
   const lines: string[] = [];
-  if (h.base) lines.push(isEmbeddingInit(h.base) ? embeddingInitBlock(h.base) : trainingBlock(h.base, true), '');
+  if (h.base) lines.push(isEmbeddingInit(h.base) ? embeddingInitBlock(h.base) : trainingBlock(h.base, true, kept), '');
   if (h.pretrained) {
     lines.push(`- **Pre-training** (text only): ${thousands(h.pretrained.steps)} steps, ${thousands(h.pretrained.tokens)} tokens in ${(h.pretrained.seconds / 60).toFixed(1)} min of training.`);
   }
@@ -192,7 +197,7 @@ export function trainingBlock(h: TrainingHistory, fineTuned = false): string {
     const s = inv.settings;
     lines.push(`  - run started ${inv.started.replace('T', ' ').slice(0, 16)} UTC at step ${inv.resumedAtStep}: lr ${s['learningRate']} × ${s['lrDecay']} per epoch, budget ${s['minutes']} min${s['workers'] ? ', with a gradient worker on the second core' : ', one core'}${s['averageDecay'] ? `; evaluated (and kept) as a moving average of the weights, decay ${s['averageDecay']}` : ''}.`);
   }
-  if (best) lines.push(`- **Early stopping** on dev CIDEr-D (greedy, every ${h.settings['evalEvery']} steps): the best evaluation, ${best.score.toFixed(3)} at step ${best.step}, ${fineTuned ? 'is where the fine-tuning below starts' : 'is what ships'}.`);
+  if (best) lines.push(`- **Early stopping** on dev CIDEr-D (greedy, every ${h.settings['evalEvery']} steps): the best evaluation, ${best.score.toFixed(3)} at step ${best.step}, ${fineTuned ? 'is where the fine-tuning below starts' : kept}.`);
   const lossHeader = K ? 'advantage-weighted loss (recent)' : 'train loss (recent)';
   lines.push('', `| step | ${lossHeader} | dev CIDEr-D | dev BLEU-4 | dev BLEU-1 | distinct |`, '|---:|---:|---:|---:|---:|---:|');
   for (const r of evals) lines.push(`| ${r['step']}${best && r['step'] === best.step ? ' (best)' : ''} | ${Number.isFinite(r['loss']) ? r['loss']!.toFixed(3) : '–'} | ${r['dev CIDEr-D']!.toFixed(3)} | ${pct(r['dev BLEU-4'])} | ${pct(r['dev BLEU-1'])} | ${pct(r['distinct'])} % |`);
@@ -239,6 +244,26 @@ export function neighboursBlock(c: Captioner, pairs: readonly string[] = NEIGHBO
   ].join('\n');
 }
 
+const minutes = (seconds: number) => `${Math.floor(seconds / 60)} min ${String(Math.round(seconds % 60)).padStart(2, '0')} s`;
+
+/** The card's "two-hour pipeline" block, from the record `npm run pipeline -- --record FILE` writes. */
+export function pipelineBlock(r: PipelineRecord): string {
+  const stages = r.stages.map((s) => `| ${s.stage} | ${s.minutesGiven === undefined ? '–' : `${s.minutesGiven} min`} | ${minutes(s.seconds)} |`);
+  const lines = [
+    `\`npm run pipeline -- --budget ${r.budgetMinutes}\`, started ${r.started.replace('T', ' ').slice(0, 16)} UTC: from the raw photos to test scores in **${minutes(r.totalSeconds)}** of wall time, ${r.withinBudget ? 'within' : '**over**'} the ${r.budgetMinutes}-minute budget. The training stages' minutes are what was left after feature extraction, less ${r.plan.reserve} min kept for export, α and the test evaluation, shared ${Object.entries(r.shares).map(([k, v]) => `${k} ${Math.round(v * 100)} %`).join(', ')}.`,
+    '',
+    '| stage | training time given | wall time |',
+    '|---|---:|---:|',
+    ...stages,
+    `| **all** | | **${minutes(r.totalSeconds)}** |`,
+  ];
+  if (r.test) {
+    lines.push('', `${verdict(r.test, "this run's own model")} α = ${r.alpha}, chosen on dev by the run's tune-decoding stage.`, '', metricsTable(r.test));
+  }
+  if (r.training) lines.push('', trainingBlock(r.training as TrainingHistory, false, "is this run's model; it is not the one the site ships"));
+  return lines.join('\n');
+}
+
 export function replaceBlock(card: string, name: string, body: string): string {
   const start = `<!-- ${name}:start -->`;
   const end = `<!-- ${name}:end -->`;
@@ -266,6 +291,9 @@ async function main() {
   const historyFile = path.join(evalDir, 'training-history.json');
   if (existsSync(historyFile)) card = replaceBlock(card, 'training', trainingBlock(JSON.parse(readFileSync(historyFile, 'utf8'))));
 
+  const pipelineFile = path.join(evalDir, 'pipeline-run.json');
+  if (existsSync(pipelineFile)) card = replaceBlock(card, 'pipeline', pipelineBlock(JSON.parse(readFileSync(pipelineFile, 'utf8'))));
+
   await initBackend('wasm');
   const current = currentDecoderName();
   const captioner = await loadCaptioner(fsReader(path.resolve('public/models', current)));
@@ -276,7 +304,7 @@ async function main() {
   card = replaceBlock(card, 'neighbours', neighboursBlock(captioner, NEIGHBOUR_PAIRS, text));
   captioner.decoder.dispose();
   writeFileSync(path.resolve('MODEL_CARD.md'), card);
-  console.log(`model-card: measured, training, examples and neighbour blocks written from ${path.relative(process.cwd(), evalDir)} and public/models/${current}`);
+  console.log(`model-card: measured, training, pipeline (when its record exists), examples and neighbour blocks written from ${path.relative(process.cwd(), evalDir)} and public/models/${current}`);
 }
 
 runIfMain(import.meta.url, main);

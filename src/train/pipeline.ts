@@ -42,12 +42,30 @@ export function stageMinutes(plan: BudgetPlan, stage: TrainingStage, elapsed: nu
   return Math.max(1, Math.floor((free * TRAINING_SHARES[stage]) / shareSum * 10) / 10);
 }
 
-interface StageRecord {
+export interface StageRecord {
   stage: string;
   command: string;
   started: string;
   seconds: number;
   minutesGiven?: number;
+}
+
+/** `<work>/pipeline.json`: what `npm run model-card` renders as the card's two-hour run. */
+export interface PipelineRecord {
+  budgetMinutes: number;
+  plan: BudgetPlan;
+  shares: typeof TRAINING_SHARES;
+  work: string;
+  started: string;
+  stages: StageRecord[];
+  totalSeconds: number;
+  withinBudget: boolean;
+  /** Beam search's length normalisation, chosen on dev by the run's tune-decoding stage. */
+  alpha: number;
+  /** The run's test table (eval/metrics.json), its own weights. */
+  test: Record<string, Record<string, number>> | null;
+  /** The training chain as export recorded it (pre-training, caption training, self-critical). */
+  training?: unknown;
 }
 
 /** Flags every stage takes from the pipeline unchanged: where the data is, and the seed. */
@@ -66,9 +84,11 @@ async function main() {
   const tsx = path.resolve('node_modules/.bin/tsx');
   const t0 = performance.now();
   const elapsedMinutes = () => (performance.now() - t0) / 60e3;
-  const record = { budgetMinutes: plan.budget, plan, shares: TRAINING_SHARES, work: path.relative(process.cwd(), work), started: new Date().toISOString(), stages: [] as StageRecord[], totalSeconds: 0, withinBudget: false, alpha: NaN, test: null as Record<string, Record<string, number>> | null };
-  const recordFile = path.join(work, 'pipeline.json');
-  const save = () => writeFileSync(recordFile, JSON.stringify(record, null, 1) + '\n');
+  if (flags['record-only']) {
+    const record = JSON.parse(readFileSync(path.join(work, 'pipeline.json'), 'utf8')) as PipelineRecord;
+    return finish(work, record, flags, logger);
+  }
+  const record: PipelineRecord = { budgetMinutes: plan.budget, plan, shares: TRAINING_SHARES, work: path.relative(process.cwd(), work), started: new Date().toISOString(), stages: [], totalSeconds: 0, withinBudget: false, alpha: NaN, test: null };
   logger.log(`pipeline: budget ${plan.budget} min (reserve ${plan.reserve} min for export, α and test evaluation), work ${work}`);
 
   const run = (stage: string, script: string, args: string[], minutesGiven?: number) => {
@@ -82,7 +102,7 @@ async function main() {
     if (r.status !== 0) throw new Error(`${stage} failed (exit ${r.status ?? r.signal}); its log is under ${path.join(work, 'logs')}. Rerunning resumes each stage from its checkpoint, but the clock starts over.`);
     record.stages.push({ stage, command, started, seconds, ...(minutesGiven !== undefined ? { minutesGiven } : {}) });
     record.totalSeconds = Math.round((performance.now() - t0) / 1000);
-    save();
+    writeRecord(work, record);
     logger.log(`pipeline: ${stage} took ${(seconds / 60).toFixed(1)} min; ${elapsedMinutes().toFixed(1)} of ${plan.budget} min used`);
   };
 
@@ -100,20 +120,37 @@ async function main() {
   run('tune-decoding', 'tune-decoding.ts', ['--model', web, '--out', tuning]);
   record.alpha = JSON.parse(readFileSync(tuning, 'utf8')).chosen.alpha;
   run('eval', 'eval.ts', ['--model', web, '--out', path.join(work, 'eval'), '--alpha', String(record.alpha)]);
-
-  const metrics = JSON.parse(readFileSync(path.join(work, 'eval', 'metrics.json'), 'utf8'));
-  record.test = metrics.table;
   record.totalSeconds = Math.round((performance.now() - t0) / 1000);
   record.withinBudget = record.totalSeconds <= plan.budget * 60;
-  save();
+  finish(work, record, flags, logger);
+}
+
+function writeRecord(work: string, record: PipelineRecord): string {
+  const file = path.join(work, 'pipeline.json');
+  writeFileSync(file, JSON.stringify(record, null, 1) + '\n');
+  return file;
+}
+
+/**
+ * Adds what the stages left in the work folder to the record (the test table, α, the training
+ * chain that export wrote), saves it, and copies it to `--record FILE`. `--record-only` runs just
+ * this on a finished run's folder, so a committed record can be rebuilt from the run's own files.
+ */
+function finish(work: string, record: PipelineRecord, flags: Flags, logger: Logger) {
+  const metrics = JSON.parse(readFileSync(path.join(work, 'eval', 'metrics.json'), 'utf8'));
+  record.test = metrics.table;
+  record.alpha = metrics.alpha;
+  const history = path.join(work, 'site', 'eval', 'training-history.json');
+  if (existsSync(history)) record.training = JSON.parse(readFileSync(history, 'utf8'));
+  const recordFile = writeRecord(work, record);
   const b3 = metrics.table['beam 3'];
-  logger.log(`pipeline: done in ${(record.totalSeconds / 60).toFixed(1)} min (budget ${plan.budget}: ${record.withinBudget ? 'within' : 'OVER'}); test beam 3 (α ${record.alpha}) BLEU-1 ${b3['BLEU-1'].toFixed(3)} BLEU-4 ${b3['BLEU-4'].toFixed(3)} CIDEr-D ${b3['CIDEr-D'].toFixed(3)}; record ${recordFile}`);
+  logger.log(`pipeline: done in ${(record.totalSeconds / 60).toFixed(1)} min (budget ${record.budgetMinutes}: ${record.withinBudget ? 'within' : 'OVER'}); test beam 3 (α ${record.alpha}) BLEU-1 ${b3['BLEU-1'].toFixed(3)} BLEU-4 ${b3['BLEU-4'].toFixed(3)} CIDEr-D ${b3['CIDEr-D'].toFixed(3)}; record ${recordFile}`);
   const copyTo = flagString(flags, 'record', '');
   if (copyTo) {
     mkdirSync(path.dirname(path.resolve(copyTo)), { recursive: true });
     copyFileSync(recordFile, copyTo);
+    logger.log(`pipeline: record copied to ${copyTo}`);
   }
-  if (!existsSync(path.join(web, 'model.json'))) throw new Error(`no exported model in ${web}`);
 }
 
 runIfMain(import.meta.url, main);

@@ -165,7 +165,7 @@ async function main() {
     writeHistory(state);
   };
   const patience = flagNumber(flags, 'patience', 4);
-  const state = await runTraining({ label: run, params, examples, features: trainFeatures, featureDim: FEATURE_DIM, settings, checkpointDir: path.join(work, 'checkpoints', run), logger, evaluate, onBest, patience, prepareBatch, describe });
+  const state = await runTraining({ label: run, params, examples, features: trainFeatures, featureDim: FEATURE_DIM, settings, checkpointDir: path.join(work, 'checkpoints', run), logger, evaluate, onBest, patience, prepareBatch, describe, evaluateStart: Boolean(initFrom) });
   writeHistory(state);
   logger.log(`${run}: best dev CIDEr-D ${state.best?.score.toFixed(4)} at step ${state.best?.step}; weights in ${path.join(runDir, 'best')}`);
   tf.dispose(WEIGHT_NAMES.map((n) => params[n]));

@@ -147,6 +147,11 @@ export interface RunOptions {
   onBest?: (state: LoopState) => void;
   /** Stop after this many evaluations without improvement (0: never). */
   patience?: number;
+  /**
+   * Evaluate the starting weights before the first step (fine-tuning runs), so the best weights
+   * kept are never worse on dev than what the run started from.
+   */
+  evaluateStart?: boolean;
   extraState?: Record<string, unknown>;
   /**
    * Turns a batch of examples into training rows (default: `packBatch`, teacher forcing on the
@@ -235,6 +240,7 @@ async function loop(o: RunOptions, worker: GradientWorker | null, optimizer: tf.
     return o.patience ? stale >= o.patience : false;
   };
 
+  if (o.evaluateStart && state.step === 0 && !state.best) evaluate();
   outer: for (; state.epoch < s.epochs; state.epoch++, state.batch = 0) {
     const batches = makeBatches(o.examples, s.batchSize, s.seed, state.epoch);
     // AdamOptimizer reads its learningRate field at every update, so setting it schedules the rate.

@@ -71,12 +71,15 @@ async function main() {
     rows,
     chosen: { alpha },
   };
-  const file = flagString(flags, 'out', path.resolve('public/models/eval/decoding-tuning.json'));
+  // --out: a rehearsal run (npm run pipeline) keeps its choice to itself; the site's default α is
+  // tied to the default file by a unit test.
+  const siteFile = path.resolve('public/models/eval/decoding-tuning.json');
+  const file = path.resolve(flagString(flags, 'out', siteFile));
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(out, null, 1) + '\n');
   logger.log(`tune-decoding: α = ${alpha} (DEFAULT_BEAM.alpha is ${DEFAULT_BEAM.alpha}); wrote ${path.relative(process.cwd(), file)}`);
   for (const r of rows) console.log(`α ${r.alpha.toFixed(1)}  BLEU-1 ${r.metrics['BLEU-1']!.toFixed(3)}  BLEU-4 ${r.metrics['BLEU-4']!.toFixed(4)}  CIDEr-D ${r.metrics['CIDEr-D']!.toFixed(3)}  ${r.words.toFixed(2)} words`);
-  console.log(`chosen α = ${alpha}${alpha !== DEFAULT_BEAM.alpha ? ` — set DEFAULT_BEAM.alpha in src/model/search.ts to ${alpha}` : ''}`);
+  console.log(`chosen α = ${alpha}${alpha !== DEFAULT_BEAM.alpha && file === siteFile ? ` — set DEFAULT_BEAM.alpha in src/model/search.ts to ${alpha}` : ''}`);
   captioner.decoder.dispose();
 }
 

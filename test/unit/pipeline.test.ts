@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { stageMinutes, TRAINING_SHARES, type BudgetPlan } from '../../src/train/pipeline';
+import { pipelineBlock } from '../../src/train/model-card';
+import { stageMinutes, TRAINING_SHARES, type BudgetPlan, type PipelineRecord } from '../../src/train/pipeline';
 
 const plan: BudgetPlan = { budget: 120, reserve: 10, overhead: 1 };
 
@@ -23,5 +24,33 @@ describe('npm run pipeline: sharing the budget among the training stages', () =>
 
   it('gives each stage at least a minute when the budget is already spent', () => {
     expect(stageMinutes(plan, 'train', 130)).toBe(1);
+  });
+});
+
+describe('the model card renders the timed run from its record', () => {
+  const record: PipelineRecord = {
+    budgetMinutes: 120,
+    plan,
+    shares: TRAINING_SHARES,
+    work: 'artifacts/pipeline',
+    started: '2026-01-01T10:00:00.000Z',
+    stages: [
+      { stage: 'features', command: 'tsx src/train/features.ts', started: '2026-01-01T10:00:00.000Z', seconds: 1201 },
+      { stage: 'train', command: 'tsx src/train/train.ts', started: '2026-01-01T10:20:00.000Z', seconds: 3725, minutesGiven: 61.5 },
+    ],
+    totalSeconds: 7210,
+    withinBudget: false,
+    alpha: 0.8,
+    test: { 'beam 3': { 'BLEU-1': 0.58, 'BLEU-2': 0.4, 'BLEU-3': 0.3, 'BLEU-4': 0.165, 'ROUGE-L': 0.42, 'CIDEr-D': 0.4, distinct: 0.5 } },
+  };
+
+  it('lists each stage with the time it was given and took, and says plainly whether the budget and floor were met', () => {
+    const block = pipelineBlock(record);
+    expect(block).toMatch(/\| features \| – \| 20 min 01 s \|/);
+    expect(block).toMatch(/\| train \| 61\.5 min \| 62 min 05 s \|/);
+    expect(block).toMatch(/in \*\*120 min 10 s\*\* of wall time, \*\*over\*\* the 120-minute budget/);
+    expect(block).toMatch(/this run's own model reaches BLEU-1 0\.580, BLEU-4 0\.165 .*\*\*misses the project's floor\*\*/);
+    expect(block).toMatch(/α = 0\.8, chosen on dev/);
+    expect(pipelineBlock({ ...record, totalSeconds: 7000, withinBudget: true })).toMatch(/, within the 120-minute budget/);
   });
 });

@@ -130,6 +130,31 @@ describe('training', () => {
     expect(maxAbsDiff(halves.at(-1)!, evaluated)).toBeLessThan(1e-5);
   }, 60_000);
 
+  it('a fine-tuning run evaluates its starting weights first; a time-budget stop evaluates the steps since the last evaluation', async () => {
+    await useCpu();
+    const { vocab, features, examples } = syntheticData(64, 8);
+    const config = { vocabSize: vocab.size, embedDim: 8, hiddenDim: 8, featureDim: F };
+    // minutes 0: the budget is spent after the first step; evalEvery 100 is never reached on its own.
+    const settings = { batchSize: 16, learningRate: 1e-2, lrDecay: 1, dropout: 0, clipNorm: 5, seed: 2, epochs: 2, minutes: 0, checkpointMinutes: 100, evalEvery: 100 };
+    const work = mkdtempSync(path.join(os.tmpdir(), 'eval-start-'));
+    const params = paramsFromWeights(initWeights(config, 1), true);
+    const start = Float32Array.from(params['lstm/Wh'].dataSync());
+    const seen: Float32Array[] = [];
+    const kept: number[] = [];
+    const evaluate = () => {
+      seen.push(Float32Array.from(params['lstm/Wh'].dataSync()));
+      // The start scores best, so fine-tuning that does not help keeps the starting weights.
+      return { score: seen.length === 1 ? 1 : 0, metrics: {} };
+    };
+    const state = await runTraining({ label: 'ft', params, examples, features, featureDim: F, settings, checkpointDir: path.join(work, 'ft'), logger: new Logger(path.join(work, 'log')), evaluate, evaluateStart: true, onBest: (s) => kept.push(s.step) });
+    expect(state.step).toBe(1);
+    expect(state.history.map((h) => h.step)).toEqual([0, 1]);
+    expect(maxAbsDiff(seen[0]!, start)).toBe(0);
+    expect(maxAbsDiff(seen[1]!, start)).toBeGreaterThan(0);
+    expect(kept).toEqual([0]);
+    expect(state.best).toEqual({ score: 1, step: 0 });
+  }, 60_000);
+
   it('--max-steps stops at that step with a checkpoint, for equal-budget comparisons', async () => {
     await useCpu();
     const { vocab, features, examples } = syntheticData(64, 9);
