@@ -118,8 +118,9 @@ async function main() {
   run('export', 'export.ts', ['--from', path.join(work, 'scst', 'best'), '--out', web, '--site', path.join(work, 'site')]);
   const tuning = path.join(work, 'eval', 'decoding-tuning.json');
   run('tune-decoding', 'tune-decoding.ts', ['--model', web, '--out', tuning]);
-  record.alpha = JSON.parse(readFileSync(tuning, 'utf8')).chosen.alpha;
-  run('eval', 'eval.ts', ['--model', web, '--out', path.join(work, 'eval'), '--alpha', String(record.alpha)]);
+  // finish() records the α that eval's metrics.json states, so the record names what was decoded.
+  const alpha: number = JSON.parse(readFileSync(tuning, 'utf8')).chosen.alpha;
+  run('eval', 'eval.ts', ['--model', web, '--out', path.join(work, 'eval'), '--alpha', String(alpha)]);
   record.totalSeconds = Math.round((performance.now() - t0) / 1000);
   record.withinBudget = record.totalSeconds <= plan.budget * 60;
   finish(work, record, flags, logger);
