@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pipelineBlock } from '../../src/train/model-card';
-import { stageMinutes, TRAINING_SHARES, type BudgetPlan, type PipelineRecord } from '../../src/train/pipeline';
+import { PIPELINE_TRAINING, stageMinutes, trainingArgs, TRAINING_SHARES, type BudgetPlan, type PipelineRecord } from '../../src/train/pipeline';
 
 const plan: BudgetPlan = { budget: 120, reserve: 10, overhead: 1 };
 
@@ -24,6 +24,13 @@ describe('npm run pipeline: sharing the budget among the training stages', () =>
 
   it('gives each stage at least a minute when the budget is already spent', () => {
     expect(stageMinutes(plan, 'train', 130)).toBe(1);
+  });
+});
+
+describe('npm run pipeline: the caption-training settings it passes on', () => {
+  it('passes its defaults to train unless the pipeline is given the same flag', () => {
+    expect(trainingArgs({})).toEqual(['--lr-decay', String(PIPELINE_TRAINING['lr-decay']), '--average', String(PIPELINE_TRAINING.average)]);
+    expect(trainingArgs({ average: '0.999', 'lr-decay': '0.85' })).toEqual(['--lr-decay', '0.85', '--average', '0.999']);
   });
 });
 
